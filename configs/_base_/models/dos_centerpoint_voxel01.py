@@ -1,0 +1,45 @@
+# DOS around the sparse encoder and voxel encoder of mmdet3d's CenterPoint
+# nuScenes voxel-0.1 model, taken verbatim from mmdet3d's config, so that the
+# pretrained weights load into its `pts_middle_encoder` unchanged. The
+# voxeliser is written out (mmdet3d's model base leaves the range to the
+# full config); tests/test_configs checks it equals CenterPoint's.
+_base_ = ['mmdet3d::_base_/models/centerpoint_voxel01_second_secfpn_nus.py']
+
+num_prototypes = 1024  # paper
+
+model = dict(
+    _delete_=True,
+    type='DOS',
+    data_preprocessor=dict(
+        type='DOSDataPreprocessor',
+        voxel=True,
+        voxel_type='hard',
+        voxel_layer=dict(
+            max_num_points=10,
+            voxel_size=[0.1, 0.1, 0.2],
+            point_cloud_range=[-51.2, -51.2, -5.0, 51.2, 51.2, 3.0],
+            max_voxels=(90000, 120000)),
+        block_size=1.0,
+        mask_ratio=0.6),
+    encoder=dict(
+        voxel_encoder={{_base_.model.pts_voxel_encoder}},
+        backbone={{_base_.model.pts_middle_encoder}},
+        neck=dict(type='UpcastNeck'),
+        # SparseEncoder (basicblock) levels: 32 @ s2, 64 @ s4, 128 @ s8,
+        # 128 @ s8, conv_out 128: 480 channels at the stride-2 (0.2 m) cells
+        head=dict(
+            type='PrototypeHead',
+            in_channels=480,
+            hidden_channels=2048,
+            out_channels=256,
+            num_prototypes=num_prototypes),
+        loss_level=0),
+    target=dict(
+        type='ZipfSinkhornTarget',
+        num_prototypes=num_prototypes,
+        alpha=1.3,
+        num_iters=3),
+    loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+    teacher_momentum=0.994,
+    teacher_temp=0.04,
+    student_temp=0.1)

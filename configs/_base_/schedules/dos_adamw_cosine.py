@@ -1,0 +1,37 @@
+# DOS optimisation (our defaults; the paper does not publish its recipe):
+# AdamW, lr 2e-3 at total batch 16 (auto_scale_lr), weight decay 0.04 -> 0.2
+# cosine, 5 % linear warm-up then cosine decay, gradient clipping 3.0.
+max_iters = 50000
+warmup_iters = 2500  # 5 % of max_iters; change both together
+
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
+                   weight_decay=0.04),
+    clip_grad=dict(max_norm=3.0, norm_type=2),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
+         end=max_iters, T_max=max_iters - warmup_iters, eta_min=1e-6),
+    dict(type='CosineAnnealingParamScheduler', param_name='weight_decay',
+         by_epoch=False, begin=0, end=max_iters, T_max=max_iters,
+         eta_min=0.2),
+]
+
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
+auto_scale_lr = dict(enable=True, base_batch_size=16)
+
+# The DOS schedules (tau_T, alpha, teacher momentum, mask size and ratio)
+# are pure functions of (iteration, max_iters) set by one hook.
+custom_hooks = [
+    dict(type='DOSScheduleHook',
+         teacher_temp=(0.04, 0.07), teacher_temp_warmup=0.05,
+         alpha=1.3, alpha_warmup=0.1,
+         teacher_momentum=(0.994, 1.0),
+         block_size=1.0, mask_ratio=0.6,
+         mask_warmup=0.05, mask_start_scale=0.25, mask_start_ratio=0.3),
+    dict(type='TeacherEMAHook'),
+]

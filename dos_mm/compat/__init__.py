@@ -1,0 +1,23 @@
+"""Small, documented fixes that let the OpenMMLab stack run on CPU.
+
+Each fix is applied once by :func:`apply_compat_patches` (called when
+``dos_mm`` is imported), only where it is needed, and has its own test in
+``tests/test_compat``.
+"""
+from .numpy_long import restore_numpy_long
+from .spconv_cpu import patch_spconv_cpu_stream
+
+_APPLIED = {}
+
+
+def apply_compat_patches() -> dict:
+    """Apply every compatibility fix once; return which were applied."""
+    if not _APPLIED:
+        _APPLIED['spconv_cpu_stream'] = patch_spconv_cpu_stream()
+        _APPLIED['numpy_long'] = restore_numpy_long()
+    return dict(_APPLIED)
+
+
+__all__ = [
+    'apply_compat_patches', 'patch_spconv_cpu_stream', 'restore_numpy_long'
+]

@@ -1,0 +1,3 @@
+from .transforms import DOSMultiView, PackDOSInputs
+
+__all__ = ['DOSMultiView', 'PackDOSInputs']

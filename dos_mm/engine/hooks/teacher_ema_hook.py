@@ -1,0 +1,23 @@
+"""EMA update of the DOS teacher after each real optimizer step."""
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmdet3d.registry import HOOKS
+
+
+@HOOKS.register_module()
+class TeacherEMAHook(Hook):
+    """Call ``model.teacher_update()`` once per optimizer step.
+
+    With gradient accumulation the optimizer steps only on some iterations;
+    the teacher follows the optimizer, not the micro-steps. The momentum
+    itself is set by ``DOSScheduleHook``.
+    """
+    priority = 'NORMAL'
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if not runner.optim_wrapper.should_update():
+            return
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        model.teacher_update()

@@ -1,0 +1,99 @@
+"""Segment (per-scene) reductions over the rows of a 2-D tensor.
+
+A batch holds the rows (cells) of several scenes stacked along dim 0; ``seg``
+gives the scene index of each row. All reductions here run over the ROWS of
+one segment, separately for every column, and are fully vectorised.
+"""
+import torch
+from torch import Tensor
+
+
+def check_segments(x: Tensor, seg: Tensor, num_segments: int) -> None:
+    """Validate a row tensor and its segment ids.
+
+    Args:
+        x (Tensor): Values of shape (N, K).
+        seg (Tensor): Segment id of each row, integer tensor of shape (N,),
+            every value in ``[0, num_segments)``.
+        num_segments (int): Number of segments S, at least 1.
+
+    Raises:
+        ValueError: If any of the above does not hold.
+    """
+    if x.dim() != 2:
+        raise ValueError(f'x must be 2-D (N, K), got shape {tuple(x.shape)}')
+    if seg.dim() != 1 or seg.shape[0] != x.shape[0]:
+        raise ValueError(f'seg must have shape ({x.shape[0]},) to match x, '
+                         f'got {tuple(seg.shape)}')
+    if seg.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f'seg must be an int64/int32 tensor, got {seg.dtype}')
+    if int(num_segments) < 1:
+        raise ValueError(f'num_segments must be >= 1, got {num_segments}')
+    if seg.numel() > 0:
+        lo, hi = int(seg.min()), int(seg.max())
+        if lo < 0 or hi >= num_segments:
+            raise ValueError(f'seg values must lie in [0, {num_segments}), '
+                             f'got min {lo} and max {hi}')
+
+
+def segment_sum(x: Tensor, seg: Tensor, num_segments: int) -> Tensor:
+    """Sum the rows of each segment.
+
+    Args:
+        x (Tensor): Values of shape (N, K) or (N,).
+        seg (Tensor): Segment id of each row, shape (N,).
+        num_segments (int): Number of segments S.
+
+    Returns:
+        Tensor: Shape (S, K) (or (S,)); empty segments give 0.
+    """
+    out = x.new_zeros((num_segments, ) + tuple(x.shape[1:]))
+    return out.index_add(0, seg.long(), x)  # (S, K)
+
+
+def segment_logsumexp(x: Tensor, seg: Tensor, num_segments: int) -> Tensor:
+    """Log-sum-exp over the rows of each segment, per column.
+
+    ``out[s, k] = log(sum_{i: seg[i] == s} exp(x[i, k]))``, computed stably by
+    subtracting the per-segment, per-column maximum.
+
+    Args:
+        x (Tensor): Values of shape (N, K).
+        seg (Tensor): Segment id of each row, shape (N,).
+        num_segments (int): Number of segments S.
+
+    Returns:
+        Tensor: Shape (S, K), reduced over the rows (dim 0) of each segment.
+        Empty segments (and columns that are -inf on every row of a segment)
+        give -inf.
+    """
+    check_segments(x, seg, num_segments)
+    seg = seg.long()
+    index = seg[:, None].expand_as(x)  # (N, K)
+    seg_max = x.new_full((num_segments, x.shape[1]), float('-inf'))
+    seg_max = seg_max.scatter_reduce(
+        0, index, x.detach(), reduce='amax', include_self=True)  # (S, K)
+    # An all -inf (or empty) segment has max -inf; shift it by 0 instead.
+    seg_max = torch.where(
+        torch.isfinite(seg_max), seg_max, torch.zeros_like(seg_max))
+    shifted = (x - seg_max[seg]).exp_()  # (N, K)
+    total = segment_sum(shifted, seg, num_segments)  # (S, K)
+    return total.log() + seg_max  # (S, K)
+
+
+def segment_log_softmax(x: Tensor, seg: Tensor, num_segments: int) -> Tensor:
+    """Log-softmax over the rows of each segment, per column.
+
+    For every segment s and column k, ``exp(out[seg == s, k])`` sums to 1,
+    i.e. the normalised axis is dim 0 (rows), restricted to one segment.
+
+    Args:
+        x (Tensor): Values of shape (N, K).
+        seg (Tensor): Segment id of each row, shape (N,).
+        num_segments (int): Number of segments S.
+
+    Returns:
+        Tensor: Shape (N, K).
+    """
+    lse = segment_logsumexp(x, seg, num_segments)  # (S, K)
+    return x - lse[seg.long()]  # (N, K)

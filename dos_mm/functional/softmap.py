@@ -1,0 +1,150 @@
+"""Softmaps: per-prototype distributions over the cells of a scene, and the
+losses that compare them.
+
+A softmap normalises each prototype (column, dim 1 index k) over the cells
+(rows, dim 0) of one scene; this is not the usual per-cell softmax over
+prototypes. Losses average per scene first and then over scenes, so a scene
+with many cells does not weigh more than a small one. All in float32.
+"""
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+from .segment import check_segments, segment_log_softmax, segment_sum
+from .zipf_sinkhorn import global_column_logsumexp
+
+
+def target_softmaps(log_q: Tensor,
+                    seg: Tensor,
+                    num_segments: int,
+                    norm: str = 'scene') -> Tensor:
+    """Teacher softmaps from a (log) transport plan.
+
+    Args:
+        log_q (Tensor): Log transport plan of shape (N, K).
+        seg (Tensor): Scene id of each row, shape (N,).
+        num_segments (int): Number of scenes S.
+        norm (str): ``'scene'`` normalises each column over the rows of each
+            scene; ``'batch'`` normalises each column over all rows of the
+            batch, summed over every rank.
+
+    Returns:
+        Tensor: float32 probabilities of shape (N, K). With ``'scene'``, for
+        every scene s and column k the rows of s sum to 1 (dim 0 within a
+        scene); with ``'batch'`` every column sums to 1 over all ranks.
+    """
+    check_segments(log_q, seg, num_segments)
+    log_q = log_q.float()
+    if norm == 'scene':
+        return segment_log_softmax(log_q, seg, num_segments).exp_()
+    if norm == 'batch':
+        col_lse = global_column_logsumexp(log_q)  # (K,)
+        return (log_q - col_lse[None]).exp_()
+    raise ValueError(f"norm must be 'scene' or 'batch', got {norm!r}")
+
+
+def student_log_softmaps(logits: Tensor, seg: Tensor,
+                         num_segments: int) -> Tensor:
+    """Student log-softmaps: log-softmax over the cells of each scene.
+
+    Args:
+        logits (Tensor): Student logits of shape (N, K).
+        seg (Tensor): Scene id of each row, shape (N,).
+        num_segments (int): Number of scenes S.
+
+    Returns:
+        Tensor: float32 of shape (N, K), normalised over the rows (dim 0) of
+        each scene, per column.
+    """
+    return segment_log_softmax(logits.float(), seg, num_segments)
+
+
+def _scene_mean(per_scene: Tensor, counts: Tensor,
+                valid_segments: Optional[Tensor]) -> Tensor:
+    """Mean of ``per_scene`` (S,) over non-empty (and valid) scenes."""
+    valid = counts > 0  # (S,)
+    if valid_segments is not None:
+        if tuple(valid_segments.shape) != tuple(valid.shape):
+            raise ValueError(
+                f'valid_segments must have shape {tuple(valid.shape)}'
+                f', got {tuple(valid_segments.shape)}')
+        valid = valid & valid_segments.to(device=valid.device, dtype=bool)
+    num_valid = int(valid.sum())
+    if num_valid == 0:
+        raise ValueError('no scene has rows (and is valid): cannot average '
+                         'the loss over scenes')
+    return torch.where(valid, per_scene,
+                       torch.zeros_like(per_scene)).sum() / num_valid
+
+
+def softmap_kl(target: Tensor,
+               student_log: Tensor,
+               seg: Tensor,
+               num_segments: int,
+               valid_segments: Optional[Tensor] = None) -> Tensor:
+    """Softmap KL, averaged over prototypes, then per scene, then over scenes.
+
+    For scene s: ``L_s = (1/K) sum_k sum_{i in s} T_ik (log T_ik - logS_ik)``
+    (``0 log 0 = 0``); the result is the mean of ``L_s`` over the scenes that
+    have at least one row (and are marked in ``valid_segments``). The target
+    is treated as a constant (no gradient).
+
+    Args:
+        target (Tensor): Target softmaps of shape (N, K), each column a
+            distribution over the rows of a scene.
+        student_log (Tensor): Student log-softmaps of shape (N, K).
+        seg (Tensor): Scene id of each row, shape (N,).
+        num_segments (int): Number of scenes S.
+        valid_segments (Tensor, optional): Bool mask of shape (S,) of the
+            scenes to include.
+
+    Returns:
+        Tensor: float32 scalar.
+    """
+    check_segments(student_log, seg, num_segments)
+    if target.shape != student_log.shape:
+        raise ValueError(f'target shape {tuple(target.shape)} does not match '
+                         f'student_log shape {tuple(student_log.shape)}')
+    target = target.detach().float()
+    kl = torch.xlogy(target, target) - target * student_log.float()  # (N, K)
+    per_row = kl.sum(dim=1) / student_log.shape[1]  # (N,)
+    per_scene = segment_sum(per_row, seg, num_segments)  # (S,)
+    counts = torch.bincount(seg.long(), minlength=num_segments)  # (S,)
+    return _scene_mean(per_scene, counts, valid_segments)
+
+
+def point_cluster_ce(target_log_q: Tensor,
+                     student_logits: Tensor,
+                     seg: Tensor,
+                     num_segments: int,
+                     valid_segments: Optional[Tensor] = None) -> Tensor:
+    """Per-point clustering cross-entropy (the ablation without softmaps).
+
+    Targets are the rows of ``Q`` normalised to sum to 1 (dim 1, over
+    prototypes); the student is ``log_softmax`` over prototypes (dim 1). The
+    per-row cross-entropy is averaged per scene, then over scenes.
+
+    Args:
+        target_log_q (Tensor): Log transport plan of shape (N, K).
+        student_logits (Tensor): Student logits of shape (N, K).
+        seg (Tensor): Scene id of each row, shape (N,).
+        num_segments (int): Number of scenes S.
+        valid_segments (Tensor, optional): Bool mask of shape (S,) of the
+            scenes to include.
+
+    Returns:
+        Tensor: float32 scalar.
+    """
+    check_segments(student_logits, seg, num_segments)
+    if target_log_q.shape != student_logits.shape:
+        raise ValueError(
+            f'target_log_q shape {tuple(target_log_q.shape)} does not match '
+            f'student_logits shape {tuple(student_logits.shape)}')
+    target = torch.softmax(target_log_q.detach().float(), dim=1)  # (N, K)
+    log_student = torch.log_softmax(student_logits.float(), dim=1)  # (N, K)
+    per_row = -(target * log_student).sum(dim=1)  # (N,)
+    per_scene = segment_sum(per_row, seg, num_segments)  # (S,)
+    counts = torch.bincount(seg.long(), minlength=num_segments)  # (S,)
+    per_scene = per_scene / counts.clamp(min=1).to(per_scene.dtype)
+    return _scene_mean(per_scene, counts, valid_segments)

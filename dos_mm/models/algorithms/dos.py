@@ -1,0 +1,219 @@
+"""DOS: Distilling Observable Softmaps of Zipfian Prototypes."""
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmdet3d.registry import MODELS
+from mmengine import dist
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from dos_mm.functional import zipf_prior
+from ..utils.cells import lookup, pack_keys, segment_mean
+from ..utils.cross_view_match import match_nearest
+from .dos_encoder import DOSEncoder
+from .teacher_ema import TeacherEMA
+
+
+@MODELS.register_module()
+class DOS(BaseModel):
+    """Self-supervised pretraining of a sparse 3D backbone with DOS.
+
+    The student encodes only the observable (unmasked) points of each view;
+    masked points are removed before voxelisation, so nothing about them can
+    reach it. The EMA teacher encodes the full views. At the student's loss
+    cells both give cosine logits to K prototypes; teacher logits are
+    balanced by Zipf-Sinkhorn and turned into per-scene softmaps, which the
+    student's softmaps match (same view and cross view, 1/2 each).
+
+    This class only orchestrates; the parts are built from config:
+    ``encoder`` (voxel encoder, backbone, neck, head), ``target``
+    (``ZipfSinkhornTarget``) and ``loss`` (``SoftmapLoss``).
+
+    Args:
+        encoder (dict): arguments of :class:`DOSEncoder`.
+        target (dict): target generator config.
+        loss (dict): loss config.
+        teacher_momentum (float): weight the teacher keeps (scheduled).
+        teacher_temp (float): tau_T (scheduled; paper 0.04 -> 0.07).
+        student_temp (float): tau_S (default 0.1).
+        cross_view_radius (float, optional): largest distance in metres
+            between matched cells of two views; default 2 x the loss cell.
+        same_view_weight (float): weight of the same-view term (paper 0.5);
+            the cross-view term gets the rest.
+        data_preprocessor (dict): ``DOSDataPreprocessor`` config.
+    """
+
+    def __init__(self,
+                 encoder: dict,
+                 target: dict,
+                 loss: dict = dict(type='SoftmapLoss'),
+                 teacher_momentum: float = 0.994,
+                 teacher_temp: float = 0.04,
+                 student_temp: float = 0.1,
+                 cross_view_radius: Optional[float] = None,
+                 same_view_weight: float = 0.5,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.student = DOSEncoder(**encoder)
+        self.teacher = TeacherEMA(self.student, teacher_momentum)
+        self.target_generator = MODELS.build(target)
+        self.loss_module = MODELS.build(loss)
+        self.teacher_temp = teacher_temp
+        self.student_temp = student_temp
+        self.cross_view_radius = cross_view_radius
+        self.same_view_weight = same_view_weight
+        self.final_alpha = self.target_generator.alpha
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        # the teacher starts as an exact copy of the initialised student
+        self.teacher.module.load_state_dict(self.student.state_dict())
+
+    # ------------------------------------------------------------------
+    def encode(self, net, view: dict, part: str,
+               batch_size: int) -> Dict[str, Tensor]:
+        """Run ``net`` (student or teacher encoder) on ``view[part]``
+        (``'visible'`` or ``'full'``); adds each cell's centroid in original
+        coordinates (M, 3) and its key (M,)."""
+        inp = view[part]
+        out = net(inp, inp['point_vox'], batch_size)
+        out['centroid'] = segment_mean(view['orig_coord'][inp['point_rows']],
+                                       out['point_cell'], len(out['cells']))
+        out['keys'] = pack_keys(out['cells'])
+        return out
+
+    def cell_edge(self, stride: Tensor) -> float:
+        """Edge of a loss cell in metres (first horizontal axis)."""
+        size = self.data_preprocessor.voxel_layer.voxel_size[0]
+        return float(size) * int(stride[-1])
+
+    def distill(self, student_logits: Tensor, teacher_logits: Tensor,
+                scan: Tensor, batch_size: int) -> Tensor:
+        """One distillation term over matched (N, K) logit rows."""
+        with torch.no_grad():
+            log_q = self.target_generator(teacher_logits.float() /
+                                          self.teacher_temp)
+        return self.loss_module(log_q, student_logits.float() /
+                                self.student_temp, scan, batch_size)
+
+    def loss(self, inputs: dict, data_samples: List) -> Dict[str, Tensor]:
+        views = inputs['views']
+        batch_size = len(data_samples)
+        with torch.no_grad():
+            teacher = [
+                self.encode(self.teacher.module, v, 'full', batch_size)
+                for v in views
+            ]
+        student = [
+            self.encode(self.student, v, 'visible', batch_size) for v in views
+        ]
+        radius = self.cross_view_radius or 2 * self.cell_edge(
+            student[0]['stride'])
+        total, stats = None, dict(pairs=0, cells=0)
+        for i, s in enumerate(student):
+            if len(s['cells']) == 0:
+                continue
+            terms = self._view_terms(i, s, teacher, radius, batch_size, stats)
+            total = terms if total is None else total + terms
+        if total is None:  # nothing observable anywhere: a counted no-op
+            total = sum(p.sum() * 0 for p in self.student.parameters())
+            stats['empty_batches'] = 1
+        out = dict(loss=total)
+        out.update(self.diagnostics(views, teacher, stats))
+        return out
+
+    def _view_terms(self, i: int, s: dict, teacher: list, radius: float,
+                    batch_size: int, stats: dict) -> Tensor:
+        scan = s['cells'][:, 0]
+        row, found = lookup(s['keys'], teacher[i]['keys'])
+        same = self.distill(s['logits'][found],
+                            teacher[i]['logits'][row[found]], scan[found],
+                            batch_size)
+        cross_terms = []
+        for j, t in enumerate(teacher):
+            if j == i:
+                continue
+            idx, ok = match_nearest(s['centroid'], scan, t['centroid'],
+                                    t['cells'][:, 0], radius)
+            stats['pairs'] += int(ok.sum())
+            if ok.any():
+                cross_terms.append(
+                    self.distill(s['logits'][ok], t['logits'][idx[ok]],
+                                 scan[ok], batch_size))
+        stats['cells'] += len(scan)
+        if not cross_terms:
+            return same
+        cross = torch.stack(cross_terms).mean()
+        return self.same_view_weight * same + (1 - self.same_view_weight) * \
+            cross
+
+    @torch.no_grad()
+    def diagnostics(self, views: list, teacher: list,
+                    stats: dict) -> Dict[str, Tensor]:
+        """Scalars to log (their names avoid 'loss', see mmengine's
+        ``parse_losses``), computed over the global batch."""
+        dev = views[0]['orig_coord'].device
+        logits = torch.cat([t['logits'] for t in teacher])  # (N, K)
+        k = logits.shape[1]
+        hist = torch.bincount(logits.argmax(1), minlength=k).float()
+        counts = torch.tensor([
+            float(sum(v['num_visible'] for v in views)),
+            float(sum(v['num_points'] for v in views)),
+            float(stats['pairs']),
+            float(stats['cells'])
+        ], device=dev)
+        dist.all_reduce(hist, op='sum')
+        dist.all_reduce(counts, op='sum')
+        usage = hist / hist.sum().clamp(min=1)
+        entropy = -(torch.xlogy(usage, usage)).sum()
+        prior = zipf_prior(k, self.final_alpha, device=dev)
+        ranked = usage.sort(descending=True).values
+        zipf_kl = (torch.xlogy(ranked, ranked) -
+                   ranked * prior.log()).sum()
+        return dict(
+            proto_entropy=entropy,
+            protos_in_use=(hist > 0).sum().float(),
+            zipf_kl=zipf_kl,
+            visible_fraction=counts[0] / counts[1].clamp(min=1),
+            matched_pairs=counts[2] / counts[3].clamp(min=1),
+            upcast_missing=torch.tensor(
+                float(self.student.neck.last_missing), device=dev))
+
+    def forward(self, inputs: dict, data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'tensor':
+            batch_size = len(data_samples)
+            return [
+                self.encode(self.student, v, 'full', batch_size)['logits']
+                for v in inputs['views']
+            ]
+        raise RuntimeError(
+            f"DOS is a pretraining model: mode={mode!r} is not supported "
+            "(use 'loss' or 'tensor'). To evaluate, convert the checkpoint "
+            'and fine-tune or linear-probe the backbone.')
+
+    def teacher_update(self) -> None:
+        """EMA step of the teacher towards the student (one optimizer
+        step)."""
+        self.teacher.update_parameters(self.student)
+
+    def set_schedule(self, **values: float) -> Tuple[str, ...]:
+        """Set scheduled scalars by name; returns the names set."""
+        pre = self.data_preprocessor
+        targets = dict(
+            teacher_temp=(self, 'teacher_temp'),
+            alpha=(self.target_generator, 'alpha'),
+            teacher_momentum=(self.teacher, 'momentum'),
+            block_size=(pre, 'block_size'),
+            mask_ratio=(pre, 'mask_ratio'))
+        for name, value in values.items():
+            if name not in targets:
+                raise KeyError(f'unknown scheduled value {name!r}; known: '
+                               f'{sorted(targets)}')
+            obj, attr = targets[name]
+            setattr(obj, attr, float(value))
+        return tuple(values)

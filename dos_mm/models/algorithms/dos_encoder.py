@@ -1,0 +1,88 @@
+"""The network DOS trains: voxel encoder, backbone, neck and head.
+
+The teacher is an EMA copy of exactly this module, so "what does the teacher
+copy?" has one answer.
+"""
+from typing import Dict, Optional
+
+import torch
+from mmdet3d.registry import MODELS
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from ..utils.cells import coarsen
+
+# mmdet3d backbones -> their multi-scale twins (same parameters and names)
+MULTI_SCALE_TWINS = {
+    'SparseEncoder': 'MultiScaleSparseEncoder',
+    'MinkUNetBackbone': 'MultiScaleMinkUNet',
+}
+
+
+def build_multiscale_backbone(cfg: dict):
+    """Build ``cfg``, swapping an mmdet3d backbone type for its multi-scale
+    twin, so that a pretraining config can reuse the downstream model's
+    backbone config verbatim."""
+    cfg = dict(cfg)
+    cfg['type'] = MULTI_SCALE_TWINS.get(cfg['type'], cfg['type'])
+    cfg.pop('return_middle_feats', None)
+    return MODELS.build(cfg)
+
+
+class DOSEncoder(BaseModule):
+    """Voxels of one view -> cosine logits at the loss cells.
+
+    Args:
+        backbone (dict): a module returning ``(levels, strides)``: sparse
+            tensors and their per-axis strides. mmdet3d's ``SparseEncoder``
+            and ``MinkUNetBackbone`` configs are accepted as they are and
+            built as their multi-scale twins.
+        neck (dict): e.g. ``UpcastNeck``.
+        head (dict): e.g. ``PrototypeHead``.
+        voxel_encoder (dict, optional): e.g. ``HardSimpleVFE``
+            (CenterPoint); None when voxels are already features (MinkUNet).
+        loss_level (int): index of the backbone level whose voxels are the
+            loss cells (``SparseEncoder``: 0 = stride 2).
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 head: dict,
+                 voxel_encoder: Optional[dict] = None,
+                 loss_level: int = 0) -> None:
+        super().__init__()
+        self.voxel_encoder = MODELS.build(voxel_encoder) \
+            if voxel_encoder else None
+        self.backbone = build_multiscale_backbone(backbone)
+        self.neck = MODELS.build(neck)
+        self.head = MODELS.build(head)
+        self.loss_level = loss_level
+
+    def forward(self, voxels: Dict[str, Tensor], point_vox: Tensor,
+                batch_size: int) -> Dict[str, Tensor]:
+        """Encode one set of voxels.
+
+        Args:
+            voxels (dict): ``voxels`` and ``coors`` (V, 4) (scan first), and
+                ``num_points`` for hard voxelisation.
+            point_vox (Tensor): (P, 4) voxel coords (scan, a, b, c) of the
+                points to gather cells for, in the order of ``coors``.
+            batch_size (int): number of scans.
+
+        Returns:
+            dict: ``cells`` (M, 4) unique loss cells of the points,
+            ``point_cell`` (P,) row of each point's cell, ``logits`` (M, K)
+            cosine logits and ``stride`` (3,) of the loss cells.
+        """
+        feats = voxels['voxels']
+        if self.voxel_encoder is not None:
+            feats = self.voxel_encoder(feats, voxels['num_points'],
+                                       voxels['coors'])
+        levels, strides = self.backbone(feats, voxels['coors'], batch_size)
+        stride = strides[self.loss_level]
+        cells, point_cell = torch.unique(
+            coarsen(point_vox.long(), stride), dim=0, return_inverse=True)
+        logits = self.head(self.neck(levels, strides, cells, stride))
+        return dict(cells=cells, point_cell=point_cell, logits=logits,
+                    stride=torch.tensor(stride))

@@ -1,0 +1,133 @@
+"""Device-side part of DOS data preparation: masking and voxelisation."""
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn.functional as F
+from mmdet3d.registry import MODELS
+from torch import Tensor
+
+from ..utils.block_mask import block_mask
+from .any_device_preprocessor import AnyDeviceDet3DDataPreprocessor
+from .sparse_voxelize import hard_point_voxels, minkunet_voxelize
+
+
+@MODELS.register_module()
+class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
+    """Mask each view by blocks; voxelise its full and observable points.
+
+    Masking runs here, on the training device, so that ``DOSScheduleHook``
+    can change ``block_size`` and ``mask_ratio`` at every iteration (dataset
+    workers are separate processes a hook cannot reach). Masked points are
+    removed before the student's voxelisation: nothing about them reaches it.
+
+    The voxelisation is the downstream model's: ``voxel_type='hard'``
+    (CenterPoint: mmcv hard voxelisation, coords (scan, z, y, x)) or
+    ``'minkunet'`` (MinkUNet: rounded coords (scan, x, y, z), one point per
+    voxel; the grid origin of a view is shared by its student and teacher
+    so their cells coincide).
+
+    Each view becomes a dict with ``full`` and ``visible`` entries, each
+    holding the voxel dict plus ``point_vox`` (P', 4) voxel coords of the
+    voxelised points and ``point_rows`` (P',) their rows in the view; and
+    ``orig_coord`` (P, 3), ``num_points``, ``num_visible``.
+
+    Args:
+        block_size (float): mask block edge in metres (paper: 1 m outdoor,
+            0.4 m indoor); scheduled by ``DOSScheduleHook``.
+        mask_ratio (float): fraction of non-empty blocks hidden (paper: 0.6
+            for detection, 0.7 for segmentation); scheduled.
+        seed (int, optional): seed of the masking generator.
+        **kwargs: arguments of ``Det3DDataPreprocessor`` (``voxel=True``,
+            ``voxel_type``, ``voxel_layer``).
+    """
+
+    def __init__(self,
+                 block_size: float = 1.0,
+                 mask_ratio: float = 0.6,
+                 seed: Optional[int] = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        if not self.voxel or self.voxel_type not in ('hard', 'minkunet'):
+            raise ValueError(
+                "DOSDataPreprocessor needs voxel=True and voxel_type 'hard' "
+                f"or 'minkunet', got voxel={self.voxel}, "
+                f'voxel_type={self.voxel_type!r}')
+        self.block_size = block_size
+        self.mask_ratio = mask_ratio
+        self.generator = torch.Generator()
+        if seed is not None:
+            self.generator.manual_seed(seed)
+
+    def hard_voxelize(self, points: List[Tensor]) -> Dict[str, Tensor]:
+        """mmcv hard voxelisation of (N_b, C) scans; an empty scan yields no
+        voxels instead of reaching the voxel op."""
+        voxels, coors, num_points = [], [], []
+        for i, pts in enumerate(points):
+            if len(pts) == 0:
+                continue
+            vox, coor, num = self.voxel_layer(pts)
+            voxels.append(vox)
+            coors.append(F.pad(coor, (1, 0), value=i))
+            num_points.append(num)
+        if not voxels:
+            ref = points[0]
+            return dict(
+                voxels=ref.new_zeros(0, self.voxel_layer.max_num_points,
+                                     ref.shape[1]),
+                num_points=torch.zeros(0, dtype=torch.int32,
+                                       device=ref.device),
+                coors=torch.zeros(0, 4, dtype=torch.int32,
+                                  device=ref.device))
+        return dict(voxels=torch.cat(voxels), coors=torch.cat(coors),
+                    num_points=torch.cat(num_points))
+
+    def voxelize_set(self, points: Tensor, batch: Tensor, keep: Tensor,
+                     batch_size: int, origin: Optional[Tensor]) -> dict:
+        """Voxelise the rows ``keep`` of a view's (P, C) points."""
+        rows = torch.nonzero(keep).squeeze(1)
+        pts, scan = points[rows], batch[rows]
+        size = self.voxel_layer.voxel_size
+        if self.voxel_type == 'hard':
+            pc_range = self.voxel_layer.point_cloud_range
+            vox, inside = hard_point_voxels(pts[:, :3], scan, pc_range, size)
+            per_scan = [pts[scan == b] for b in range(batch_size)]
+            out = self.hard_voxelize(per_scan)
+            out.update(point_vox=vox[inside], point_rows=rows[inside])
+            return out
+        out = minkunet_voxelize(pts, scan, size, origin, batch_size)
+        out['point_rows'] = rows
+        return out
+
+    def prepare_view(self, view: Dict[str, List[Tensor]]) -> Dict:
+        """Mask and voxelise one view of every scan of the batch."""
+        pts_list: List[Tensor] = view['points']
+        batch_size = len(pts_list)
+        batch = torch.cat([
+            torch.full((len(p), ), i, dtype=torch.long, device=p.device)
+            for i, p in enumerate(pts_list)
+        ])
+        points = torch.cat(pts_list)  # (P, C)
+        masked = block_mask(points[:, :3], batch, self.block_size,
+                            self.mask_ratio, self.generator)
+        origin = None
+        if self.voxel_type == 'minkunet':
+            grid = torch.round(points[:, :3] /
+                               points.new_tensor(self.voxel_layer.voxel_size))
+            origin = grid.new_full((batch_size, 3), float('inf'))
+            origin = origin.scatter_reduce(0, batch[:, None].expand(-1, 3),
+                                           grid, 'amin').long()
+        everything = torch.ones_like(masked)
+        return dict(
+            full=self.voxelize_set(points, batch, everything, batch_size,
+                                   origin),
+            visible=self.voxelize_set(points, batch, ~masked, batch_size,
+                                      origin),
+            orig_coord=torch.cat(view['orig_coord']),
+            num_points=len(points),
+            num_visible=int((~masked).sum()))
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        data = self.cast_data(data)
+        views = [self.prepare_view(v) for v in data['inputs']['views']]
+        return dict(
+            inputs=dict(views=views), data_samples=data['data_samples'])

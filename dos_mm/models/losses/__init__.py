@@ -1,0 +1,3 @@
+from .softmap_loss import SoftmapLoss
+
+__all__ = ["SoftmapLoss"]

@@ -1,0 +1,43 @@
+"""Distillation losses on softmaps (paper) or per point (ablation)."""
+from mmdet3d.registry import MODELS
+from torch import Tensor, nn
+
+from dos_mm.functional import (point_cluster_ce, softmap_kl,
+                               student_log_softmaps, target_softmaps)
+
+
+@MODELS.register_module()
+class SoftmapLoss(nn.Module):
+    """KL between teacher and student softmaps, per scene, then averaged.
+
+    Args:
+        mode (str): ``'softmap'`` (paper: each prototype's distribution over
+            the cells of a scene) or ``'point'`` (ablation: per-cell
+            clustering, a softmax over prototypes).
+        softmap_norm (str): ``'scene'`` (default) or ``'batch'``: the cells
+            over which the target columns are normalised.
+    """
+
+    def __init__(self, mode: str = 'softmap',
+                 softmap_norm: str = 'scene') -> None:
+        super().__init__()
+        if mode not in ('softmap', 'point'):
+            raise ValueError(f"mode must be 'softmap' or 'point', got {mode!r}")
+        if softmap_norm not in ('scene', 'batch'):
+            raise ValueError("softmap_norm must be 'scene' or 'batch', got "
+                             f'{softmap_norm!r}')
+        self.mode = mode
+        self.softmap_norm = softmap_norm
+
+    def forward(self, target_log_q: Tensor, student_logits: Tensor,
+                scan: Tensor, num_scans: int) -> Tensor:
+        """Args: target_log_q (N, K) log plan, student_logits (N, K) already
+        divided by tau_S, scan (N,) scan index. Returns a float32 scalar."""
+        if self.mode == 'point':
+            return point_cluster_ce(target_log_q, student_logits, scan,
+                                    num_scans)
+        target = target_softmaps(target_log_q, scan, num_scans,
+                                 self.softmap_norm)
+        student = student_log_softmaps(student_logits.float(), scan,
+                                       num_scans)
+        return softmap_kl(target, student, scan, num_scans)

@@ -1,0 +1,3 @@
+from .upcast_neck import UpcastNeck
+
+__all__ = ["UpcastNeck"]

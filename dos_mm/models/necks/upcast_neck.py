@@ -1,0 +1,74 @@
+"""Gather multi-scale sparse features at the loss cells."""
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+from mmdet3d.registry import MODELS
+from torch import Tensor, nn
+
+from ..utils.cells import lookup, pack_keys, refine
+
+
+@MODELS.register_module()
+class UpcastNeck(nn.Module):
+    """Concatenate the features of several sparse levels at the loss cells.
+
+    Levels coarser than the loss cells are up-cast (a cell takes the feature
+    of its parent); finer or equal levels are average-pooled into the cell
+    ("multi-scale features upsampled and concatenated", no decoder). Cells
+    missing from a level get zeros and are counted in ``last_missing``. The
+    neck has no parameters.
+
+    Args:
+        levels (Sequence[int], optional): indices of the backbone outputs to
+            concatenate; all when None.
+    """
+
+    def __init__(self, levels: Optional[Sequence[int]] = None) -> None:
+        super().__init__()
+        self.levels = None if levels is None else list(levels)
+        self.last_missing = 0
+
+    def forward(self, feats: List, strides: List[Sequence[int]],
+                cells: Tensor, cell_stride: Sequence[int]) -> Tensor:
+        """Args:
+            feats (list[SparseConvTensor]): backbone levels.
+            strides (list[tuple]): per-axis stride of each level.
+            cells (Tensor): (M, 4) loss cells (scan, a, b, c).
+            cell_stride (Sequence[int]): per-axis stride of the loss cells.
+
+        Returns:
+            Tensor: (M, sum of level channels) features.
+        """
+        chosen = range(len(feats)) if self.levels is None else self.levels
+        out, missing = [], 0
+        for i in chosen:
+            if all(s >= c for s, c in zip(strides[i], cell_stride)):
+                feat, miss = self._upcast(feats[i], strides[i], cells,
+                                          cell_stride)
+            else:
+                feat, miss = self._pool(feats[i], strides[i], cells,
+                                        cell_stride)
+            out.append(feat)
+            missing += miss
+        self.last_missing = missing
+        return torch.cat(out, dim=1)
+
+    @staticmethod
+    def _upcast(level, stride, cells, cell_stride) -> Tuple[Tensor, int]:
+        parent = refine(cells, cell_stride, stride)
+        top = parent.new_tensor([int(s) - 1 for s in level.spatial_shape])
+        parent[:, 1:] = torch.minimum(parent[:, 1:], top)  # padded edges
+        row, found = lookup(pack_keys(parent), pack_keys(level.indices))
+        feat = level.features[row] * found[:, None].to(level.features.dtype)
+        return feat, int((~found).sum())
+
+    @staticmethod
+    def _pool(level, stride, cells, cell_stride) -> Tuple[Tensor, int]:
+        child = refine(level.indices.long(), stride, cell_stride)
+        row, found = lookup(pack_keys(child), pack_keys(cells))
+        feat = level.features
+        pooled = feat.new_zeros(len(cells), feat.shape[1])
+        pooled.index_add_(0, row[found], feat[found])
+        count = torch.bincount(row[found], minlength=len(cells))
+        pooled = pooled / count.clamp(min=1)[:, None].to(feat.dtype)
+        return pooled, int((count == 0).sum())

@@ -1,0 +1,3 @@
+from .zipf_sinkhorn_target import ZipfSinkhornTarget
+
+__all__ = ["ZipfSinkhornTarget"]

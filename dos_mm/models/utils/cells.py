@@ -1,0 +1,88 @@
+"""Sparse cells identified by packed integer keys.
+
+A cell is addressed by (scan, a, b, c): a scan index and three voxel
+coordinates in the backbone's own axis order. Keys pack the four integers
+into one int64 with fixed bit widths, so cells of different sets (student
+and teacher, two feature levels) can be matched by sorting and
+``searchsorted``, with no Python loop and no dependence on grid shapes.
+"""
+from typing import Sequence, Tuple
+
+import torch
+from torch import Tensor
+
+AXIS_BITS = 17  # up to 131071 voxels per axis (6.5 km at 0.05 m)
+SCAN_BITS = 63 - 3 * AXIS_BITS  # 12 bits: up to 4095 scans per batch
+
+
+def pack_keys(coords: Tensor) -> Tensor:
+    """Pack (M, 4) non-negative int coords (scan, a, b, c) into (M,) keys."""
+    c = coords.long()
+    if c.numel():
+        if int(c[:, 1:].min()) < 0 or int(c[:, 1:].max()) >= 1 << AXIS_BITS:
+            raise ValueError(
+                f'voxel coordinates must lie in [0, {(1 << AXIS_BITS) - 1}], '
+                f'got [{int(c[:, 1:].min())}, {int(c[:, 1:].max())}]: the '
+                'point cloud range is too large for the voxel size')
+        if int(c[:, 0].max()) >= 1 << SCAN_BITS:
+            raise ValueError(f'at most {(1 << SCAN_BITS) - 1} scans per batch')
+    key = c[:, 0]
+    for axis in range(1, 4):
+        key = (key << AXIS_BITS) | c[:, axis]
+    return key
+
+
+def coarsen(coords: Tensor, stride: Sequence[int]) -> Tensor:
+    """(M, 4) voxel coords -> coords of the cells of ``stride`` (per axis)."""
+    div = coords.new_tensor([1] + [int(s) for s in stride])
+    return torch.div(coords, div, rounding_mode='floor')
+
+
+def refine(coords: Tensor, from_stride: Sequence[int],
+           to_stride: Sequence[int]) -> Tensor:
+    """Map cell coords of ``from_stride`` to the cells of ``to_stride``
+    that contain them (or their parents when ``to`` is coarser)."""
+    num = coords.new_tensor([1] + [int(s) for s in from_stride])
+    den = coords.new_tensor([1] + [int(s) for s in to_stride])
+    return torch.div(coords * num, den, rounding_mode='floor')
+
+
+def lookup(query: Tensor, table: Tensor) -> Tuple[Tensor, Tensor]:
+    """Row of each query key in ``table`` (keys need not be sorted).
+
+    Args:
+        query (Tensor): (M,) int64 keys.
+        table (Tensor): (T,) int64 unique keys.
+
+    Returns:
+        tuple[Tensor, Tensor]: (M,) int64 row index (0 where missing) and
+        (M,) bool found.
+    """
+    if table.numel() == 0:
+        zeros = torch.zeros_like(query)
+        return zeros, torch.zeros_like(query, dtype=torch.bool)
+    sorted_keys, order = torch.sort(table)
+    pos = torch.searchsorted(sorted_keys, query).clamp(max=len(table) - 1)
+    found = sorted_keys[pos] == query
+    return torch.where(found, order[pos], torch.zeros_like(pos)), found
+
+
+def segment_mean(values: Tensor, index: Tensor, num: int) -> Tensor:
+    """Mean of the rows of ``values`` (P, D) per group ``index`` (P,)."""
+    out = values.new_zeros(num, values.shape[1])
+    out.index_add_(0, index, values)
+    count = torch.bincount(index, minlength=num).clamp(min=1)
+    return out / count[:, None].to(values.dtype)
+
+
+def infer_strides(in_shape: Sequence[int],
+                  level_shapes: Sequence[Sequence[int]]) -> list:
+    """Per-axis power-of-two stride of each level from the grid shapes
+    (padding makes the ratio inexact, e.g. 41 -> 21 is stride 2)."""
+    strides = []
+    for shape in level_shapes:
+        ratio = torch.tensor([float(i) / max(int(s), 1)
+                              for i, s in zip(in_shape, shape)])
+        strides.append(tuple(int(v) for v in
+                             torch.exp2(torch.round(torch.log2(ratio)))))
+    return strides
