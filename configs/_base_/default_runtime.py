@@ -21,6 +21,4 @@ log_level = 'INFO'
 load_from = None
 resume = False
 randomness = dict(seed=0)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='Det3DLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# vis_backends / visualizer come from mmdet3d's dataset bases

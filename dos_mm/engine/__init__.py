@@ -1,3 +1,7 @@
 from .hooks import DOSScheduleHook, TeacherEMAHook, dos_schedule
+from .optim_constructor import StudentOptimWrapperConstructor
 
-__all__ = ['DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule']
+__all__ = [
+    'DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule',
+    'StudentOptimWrapperConstructor'
+]

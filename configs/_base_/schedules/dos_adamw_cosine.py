@@ -6,6 +6,7 @@ warmup_iters = 2500  # 5 % of max_iters; change both together
 
 optim_wrapper = dict(
     type='OptimWrapper',
+    constructor='StudentOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.04),
     clip_grad=dict(max_norm=3.0, norm_type=2),

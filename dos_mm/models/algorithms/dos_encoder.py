@@ -10,7 +10,7 @@ from mmdet3d.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from ..utils.cells import coarsen
+from ..utils.cells import coarsen, unique_cells
 
 # mmdet3d backbones -> their multi-scale twins (same parameters and names)
 MULTI_SCALE_TWINS = {
@@ -81,8 +81,7 @@ class DOSEncoder(BaseModule):
                                        voxels['coors'])
         levels, strides = self.backbone(feats, voxels['coors'], batch_size)
         stride = strides[self.loss_level]
-        cells, point_cell = torch.unique(
-            coarsen(point_vox.long(), stride), dim=0, return_inverse=True)
+        cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
         logits = self.head(self.neck(levels, strides, cells, stride))
         return dict(cells=cells, point_cell=point_cell, logits=logits,
                     stride=torch.tensor(stride))

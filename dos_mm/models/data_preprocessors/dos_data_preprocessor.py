@@ -2,13 +2,12 @@
 from typing import Dict, List, Optional
 
 import torch
-import torch.nn.functional as F
 from mmdet3d.registry import MODELS
 from torch import Tensor
 
 from ..utils.block_mask import block_mask
 from .any_device_preprocessor import AnyDeviceDet3DDataPreprocessor
-from .sparse_voxelize import hard_point_voxels, minkunet_voxelize
+from .sparse_voxelize import hard_voxelize, minkunet_voxelize
 
 
 @MODELS.register_module()
@@ -21,7 +20,8 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
     removed before the student's voxelisation: nothing about them reaches it.
 
     The voxelisation is the downstream model's: ``voxel_type='hard'``
-    (CenterPoint: mmcv hard voxelisation, coords (scan, z, y, x)) or
+    (CenterPoint: mmcv's hard voxelisation, reimplemented vectorised in
+    :mod:`.sparse_voxelize`; coords (scan, z, y, x)) or
     ``'minkunet'`` (MinkUNet: rounded coords (scan, x, y, z), one point per
     voxel; the grid origin of a view is shared by its student and teacher
     so their cells coincide).
@@ -58,43 +58,25 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         if seed is not None:
             self.generator.manual_seed(seed)
 
-    def hard_voxelize(self, points: List[Tensor]) -> Dict[str, Tensor]:
-        """mmcv hard voxelisation of (N_b, C) scans; an empty scan yields no
-        voxels instead of reaching the voxel op."""
-        voxels, coors, num_points = [], [], []
-        for i, pts in enumerate(points):
-            if len(pts) == 0:
-                continue
-            vox, coor, num = self.voxel_layer(pts)
-            voxels.append(vox)
-            coors.append(F.pad(coor, (1, 0), value=i))
-            num_points.append(num)
-        if not voxels:
-            ref = points[0]
-            return dict(
-                voxels=ref.new_zeros(0, self.voxel_layer.max_num_points,
-                                     ref.shape[1]),
-                num_points=torch.zeros(0, dtype=torch.int32,
-                                       device=ref.device),
-                coors=torch.zeros(0, 4, dtype=torch.int32,
-                                  device=ref.device))
-        return dict(voxels=torch.cat(voxels), coors=torch.cat(coors),
-                    num_points=torch.cat(num_points))
-
     def voxelize_set(self, points: Tensor, batch: Tensor, keep: Tensor,
                      batch_size: int, origin: Optional[Tensor]) -> dict:
         """Voxelise the rows ``keep`` of a view's (P, C) points."""
         rows = torch.nonzero(keep).squeeze(1)
         pts, scan = points[rows], batch[rows]
-        size = self.voxel_layer.voxel_size
+        layer = self.voxel_layer
         if self.voxel_type == 'hard':
-            pc_range = self.voxel_layer.point_cloud_range
-            vox, inside = hard_point_voxels(pts[:, :3], scan, pc_range, size)
-            per_scan = [pts[scan == b] for b in range(batch_size)]
-            out = self.hard_voxelize(per_scan)
-            out.update(point_vox=vox[inside], point_rows=rows[inside])
+            max_voxels = layer.max_voxels[0 if self.training else 1] \
+                if isinstance(layer.max_voxels, (tuple, list)) \
+                else layer.max_voxels
+            out = hard_voxelize(pts, scan, layer.point_cloud_range,
+                                layer.voxel_size, layer.max_num_points,
+                                max_voxels)
+            inside = out.pop('inside')
+            out['point_vox'] = out['point_vox'][inside]
+            out['point_rows'] = rows[inside]
             return out
-        out = minkunet_voxelize(pts, scan, size, origin, batch_size)
+        out = minkunet_voxelize(pts, scan, layer.voxel_size, origin,
+                                batch_size)
         out['point_rows'] = rows
         return out
 

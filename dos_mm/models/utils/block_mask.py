@@ -4,6 +4,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from .cells import unique_cells
+
 
 def block_mask(xyz: Tensor,
                batch: Tensor,
@@ -33,8 +35,9 @@ def block_mask(xyz: Tensor,
     if xyz.numel() == 0 or ratio == 0:
         return torch.zeros(len(xyz), dtype=torch.bool, device=xyz.device)
     blocks = torch.floor(xyz / block_size).long()  # (P, 3)
-    keys = torch.cat([batch[:, None].long(), blocks], dim=1)
-    uniq, inverse = torch.unique(keys, dim=0, return_inverse=True)  # (B, 4)
+    blocks = blocks - blocks.min(0)[0]  # non-negative for key packing
+    uniq, inverse = unique_cells(
+        torch.cat([batch[:, None].long(), blocks], dim=1))  # (B, 4)
     block_scan = uniq[:, 0]  # (B,)
     scores = torch.rand(
         len(uniq), generator=generator,

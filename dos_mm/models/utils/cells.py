@@ -86,3 +86,22 @@ def infer_strides(in_shape: Sequence[int],
         strides.append(tuple(int(v) for v in
                              torch.exp2(torch.round(torch.log2(ratio)))))
     return strides
+
+
+def unpack_keys(keys: Tensor) -> Tensor:
+    """Inverse of :func:`pack_keys`: (M,) keys -> (M, 4) int64 coords."""
+    mask = (1 << AXIS_BITS) - 1
+    cols = [(keys >> (AXIS_BITS * (2 - i))) & mask for i in range(3)]
+    return torch.stack([keys >> (3 * AXIS_BITS)] + cols, dim=1)
+
+
+def unique_cells(coords: Tensor) -> Tuple[Tensor, Tensor]:
+    """Unique rows of (P, 4) coords and the inverse map, through packed keys
+    (a 1-D sort is far faster than ``torch.unique(dim=0)``).
+
+    Returns:
+        tuple[Tensor, Tensor]: (M, 4) unique coords sorted by key and (P,)
+        row of each input in them.
+    """
+    keys, inverse = torch.unique(pack_keys(coords), return_inverse=True)
+    return unpack_keys(keys), inverse

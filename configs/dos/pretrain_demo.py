@@ -1,0 +1,80 @@
+# The demo's pretraining: a small CenterPoint-style SparseEncoder on the
+# synthetic street scans, sized for minutes on a 2-core CPU.
+#   python tools/generate_synthetic.py --out data/synthetic
+#   python tools/train.py configs/dos/pretrain_demo.py
+_base_ = [
+    '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/schedules/dos_adamw_cosine.py',
+    '../_base_/default_runtime.py',
+]
+
+voxel_size = [0.1, 0.1, 0.2]
+point_cloud_range = [-51.2, -51.2, -3.0, 51.2, 51.2, 5.0]
+num_prototypes = 512
+
+model = dict(
+    type='DOS',
+    data_preprocessor=dict(
+        type='DOSDataPreprocessor',
+        voxel=True,
+        voxel_type='hard',
+        voxel_layer=dict(
+            max_num_points=10,
+            voxel_size=voxel_size,
+            point_cloud_range=point_cloud_range,
+            max_voxels=(60000, 60000)),
+        block_size=1.0,
+        mask_ratio=0.7),
+    encoder=dict(
+        voxel_encoder=dict(type='HardSimpleVFE', num_features=4),
+        backbone=dict(
+            type='SparseEncoder',
+            in_channels=4,
+            sparse_shape=[41, 1024, 1024],
+            base_channels=16,
+            output_channels=128,
+            order=('conv', 'norm', 'act'),
+            encoder_channels=((16, ), (32, 32), (64, 64), (128, 128)),
+            encoder_paddings=((1, ), (1, 1), (1, 1), ((0, 1, 1), 1)),
+            block_type='conv_module'),
+        neck=dict(type='UpcastNeck'),
+        # levels: 16 @ s1 (pooled), 32 @ s2 (loss cells, 0.2 m),
+        # 64 @ s4, 128 @ s8, conv_out 128 (up-cast): 368 channels
+        head=dict(
+            type='PrototypeHead',
+            in_channels=368,
+            hidden_channels=512,
+            out_channels=128,
+            num_prototypes=num_prototypes),
+        loss_level=1),
+    target=dict(type='ZipfSinkhornTarget', num_prototypes=num_prototypes,
+                alpha=1.3, num_iters=3),
+    loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+    teacher_momentum=0.994,
+    teacher_temp=0.04,
+    student_temp=0.1)
+
+max_iters = 400
+warmup_iters = 20
+train_cfg = dict(max_iters=max_iters)
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
+         end=warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
+         end=max_iters, T_max=max_iters - warmup_iters, eta_min=1e-5),
+    dict(type='CosineAnnealingParamScheduler', param_name='weight_decay',
+         by_epoch=False, begin=0, end=max_iters, T_max=max_iters,
+         eta_min=0.2),
+]
+auto_scale_lr = dict(enable=False)
+custom_hooks = [
+    dict(type='DOSScheduleHook', teacher_temp=(0.04, 0.07),
+         teacher_temp_warmup=0.05, alpha=1.3, alpha_warmup=0.1,
+         teacher_momentum=(0.994, 1.0), block_size=1.0, mask_ratio=0.7),
+    dict(type='TeacherEMAHook'),
+]
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=100, max_keep_ckpts=2))
+train_dataloader = dict(num_workers=1)

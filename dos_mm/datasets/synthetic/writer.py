@@ -1,0 +1,129 @@
+"""Write synthetic scans in the SemanticKITTI layout mmdet3d reads.
+
+Layout under ``out``::
+
+    sequences/00/velodyne/000000.bin   float32 (x, y, z, intensity)
+    sequences/00/labels/000000.label   uint32 raw SemanticKITTI ids
+    sequences/00/boxes/000000.npy      (M, 8) object boxes + raw id
+    semantickitti_infos_train.pkl      mmdet3d v2 info files
+    semantickitti_infos_val.pkl
+    dos_synthetic.json                 generator version and settings
+
+The dataset is built in a sibling temporary folder and renamed into place
+when complete, so an interrupted run never leaves a folder that looks
+finished.
+"""
+import json
+import os
+import os.path as osp
+import pickle
+import shutil
+from typing import Callable, Optional
+
+import numpy as np
+
+from .lidar import LidarSpec, scan_scene
+from .scene import sample_scene
+
+GENERATOR_VERSION = 1
+MARKER = 'dos_synthetic.json'
+SPLITS = (('train', '00'), ('val', '08'))
+
+
+def read_marker(out: str) -> Optional[dict]:
+    """The settings a finished dataset in ``out`` was made with, if any."""
+    path = osp.join(out, MARKER)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _write_scan(root: str, seq: str, idx: int, points: np.ndarray,
+                labels: np.ndarray, boxes: np.ndarray) -> dict:
+    rel = {k: f'sequences/{seq}/{k}/{idx:06d}' for k in
+           ('velodyne', 'labels', 'boxes')}
+    for key in rel:
+        os.makedirs(osp.join(root, osp.dirname(rel[key])), exist_ok=True)
+    points.astype(np.float32).tofile(osp.join(root, rel['velodyne'] + '.bin'))
+    labels.astype(np.uint32).tofile(osp.join(root, rel['labels'] + '.label'))
+    np.save(osp.join(root, rel['boxes'] + '.npy'), boxes)
+    return dict(
+        sample_id=f'{seq}{idx:06d}',
+        lidar_points=dict(num_pts_feats=4,
+                          lidar_path=rel['velodyne'] + '.bin'),
+        pts_semantic_mask_path=rel['labels'] + '.label',
+        instances=[
+            dict(bbox_3d=b[:7].tolist(), bbox_label_3d=int(b[7]))
+            for b in boxes
+        ])
+
+
+def generate_dataset(out: str,
+                     num_train: int,
+                     num_val: int,
+                     seed: int = 0,
+                     spec: LidarSpec = LidarSpec(),
+                     progress: Optional[Callable] = None) -> dict:
+    """Generate ``num_train + num_val`` scans into ``out``.
+
+    Args:
+        out (str): dataset folder; must not hold another generator's data.
+        num_train (int): training scans (sequence 00).
+        num_val (int): validation scans (sequence 08).
+        seed (int): seed of the whole dataset.
+        spec (LidarSpec): sensor.
+        progress (callable, optional): wraps an iterable (e.g. tqdm).
+
+    Returns:
+        dict: the settings written to ``dos_synthetic.json``.
+
+    Raises:
+        ValueError: bad counts, or ``out`` holds a dataset made with other
+            settings or by another generator version.
+        OSError: ``out``'s parent is not writable.
+    """
+    if num_train < 1 or num_val < 1:
+        raise ValueError(f'need at least 1 train and 1 val scan, got '
+                         f'num_train={num_train}, num_val={num_val}')
+    settings = dict(generator_version=GENERATOR_VERSION, seed=seed,
+                    num_train=num_train, num_val=num_val,
+                    lidar=spec.__dict__)
+    existing = read_marker(out)
+    if existing == json.loads(json.dumps(settings)):
+        return existing
+    if existing is not None or (osp.isdir(out) and os.listdir(out)):
+        raise ValueError(
+            f'{out} already holds other data ({existing or "no marker"}); '
+            f'wanted {settings}. Fix: remove it or choose another --out.')
+    parent = osp.dirname(osp.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    if not os.access(parent, os.W_OK):
+        raise OSError(f'cannot write into {parent}. Fix: choose a writable '
+                      '--out.')
+    tmp = f'{osp.abspath(out)}.tmp-{os.getpid()}'
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        rng = np.random.default_rng(seed)
+        jobs = [(split, seq, i) for (split, seq), n in zip(
+            SPLITS, (num_train, num_val)) for i in range(n)]
+        infos = {split: [] for split, _ in SPLITS}
+        for split, seq, i in (progress(jobs) if progress else jobs):
+            scene = sample_scene(rng)
+            points, labels = scan_scene(scene, spec, rng)
+            infos[split].append(
+                _write_scan(tmp, seq, i, points, labels,
+                            scene.object_boxes()))
+        for split, data_list in infos.items():
+            with open(osp.join(tmp, f'semantickitti_infos_{split}.pkl'),
+                      'wb') as f:
+                pickle.dump(dict(metainfo=dict(DATASET='SemanticKITTI'),
+                                 data_list=data_list), f)
+        with open(osp.join(tmp, MARKER), 'w') as f:
+            json.dump(settings, f, indent=2)
+        if osp.isdir(out):
+            os.rmdir(out)  # empty, checked above
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return read_marker(out)

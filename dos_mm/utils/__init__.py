@@ -1,0 +1,3 @@
+from .launch import setup_launch
+
+__all__ = ['setup_launch']
