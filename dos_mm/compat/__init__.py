@@ -4,6 +4,7 @@ Each fix is applied once by :func:`apply_compat_patches` (called when
 ``dos_mm`` is imported), only where it is needed, and has its own test in
 ``tests/test_compat``.
 """
+from .mmengine_checkpoint import patch_mmengine_local_loader
 from .numpy_long import restore_numpy_long
 from .spconv_cpu import patch_spconv_cpu_stream
 
@@ -15,9 +16,11 @@ def apply_compat_patches() -> dict:
     if not _APPLIED:
         _APPLIED['spconv_cpu_stream'] = patch_spconv_cpu_stream()
         _APPLIED['numpy_long'] = restore_numpy_long()
+        _APPLIED['mmengine_local_loader'] = patch_mmengine_local_loader()
     return dict(_APPLIED)
 
 
 __all__ = [
-    'apply_compat_patches', 'patch_spconv_cpu_stream', 'restore_numpy_long'
+    'apply_compat_patches', 'patch_spconv_cpu_stream', 'restore_numpy_long',
+    'patch_mmengine_local_loader'
 ]

@@ -16,7 +16,7 @@ class LidarSpec:
     """Sensor geometry and noise (defaults: a 32-beam spinning LiDAR)."""
     num_beams: int = 32
     azimuth_steps: int = 1440
-    elevation: Tuple[float, float] = (-25.0, 3.0)  # degrees, low to high
+    elevation: Tuple[float, float] = (-25.0, 10.0)  # degrees, low to high
     height: float = 1.8  # metres above the ground
     max_range: float = 70.0
     range_noise: float = 0.015  # metres (std)

@@ -95,7 +95,7 @@ def sample_scene(rng: np.random.Generator, extent: float = 60.0) -> Scene:
              rng.choice([-1, 1]) * scene.road_half_width / 2,
              (rng.uniform(7, 11), rng.uniform(2.3, 2.6),
               rng.uniform(2.8, 3.8)), rng.normal(0, 0.05), z0=0.3)
-    for _ in range(rng.integers(0, 3)):
+    for _ in range(rng.integers(1, 5)):
         _box(scene, 'bicyclist', rng.uniform(-extent, extent),
              rng.choice([-1, 1]) * (scene.road_half_width - 0.8),
              (1.8, 0.6, 1.75), rng.normal(0, 0.1))

@@ -1,9 +1,12 @@
 """``DOSMultiView``: two cropped, independently augmented views per scan."""
+import os
 from typing import List, Optional, Tuple
 
 import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 from mmdet3d.registry import TRANSFORMS
+from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 
 from .view_augment import jitter, random_crop, random_rigid_transform
@@ -21,7 +24,12 @@ class DOSMultiView(BaseTransform):
     Non-finite points are dropped and counted; a scan with fewer than
     ``min_points`` finite points is skipped (the transform returns ``None``,
     so mmengine's dataset draws another sample) with a logged warning naming
-    the file. ``results['dos_skipped']`` is never silently reset.
+    the file; the class attribute ``num_skipped`` counts skips per process.
+
+    Randomness: with ``seed=None`` each process (every data-loader worker of
+    every rank) draws its generator's seed from numpy's global state, which
+    mmengine seeds per worker and rank; with a fixed ``seed`` the worker id
+    and rank are mixed in, so workers never replay each other's views.
 
     Adds ``results['dos_views']``: a list of dicts with
     ``points`` (Nv, C) float32 (augmented xyz + the other features),
@@ -67,7 +75,22 @@ class DOSMultiView(BaseTransform):
         self.jitter_sigma = jitter_sigma
         self.jitter_clip = jitter_clip
         self.min_points = min_points
-        self.rng = np.random.default_rng(seed)
+        self.seed = seed
+        self._rng: Optional[np.random.Generator] = None
+        self._rng_pid: Optional[int] = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This process's generator, created on first use (see class doc)."""
+        if self._rng is None or self._rng_pid != os.getpid():
+            info = torch.utils.data.get_worker_info()
+            worker = info.id if info is not None else 0
+            base = self.seed if self.seed is not None else \
+                int(np.random.randint(2**31))
+            self._rng = np.random.default_rng(
+                [base, worker, get_dist_info()[0]])
+            self._rng_pid = os.getpid()
+        return self._rng
 
     def _skip(self, results: dict, reason: str) -> None:
         DOSMultiView.num_skipped += 1
@@ -110,6 +133,10 @@ class DOSMultiView(BaseTransform):
         views: List[dict] = [
             self.make_view(arr) for _ in range(self.num_views)
         ]
+        if num_bad:  # index into the scan as given, not the finite subset
+            scan_idx = np.flatnonzero(finite)
+            for view in views:
+                view['orig_idx'] = scan_idx[view['orig_idx']]
         results['dos_views'] = views
         return results
 

@@ -78,11 +78,24 @@ class DOS(BaseModel):
         (``'visible'`` or ``'full'``); adds each cell's centroid in original
         coordinates (M, 3) and its key (M,)."""
         inp = view[part]
+        if len(inp['coors']) == 0:  # nothing in range: no cells, no call
+            return self._empty_encoding(inp['point_vox'].device)
         out = net(inp, inp['point_vox'], batch_size)
         out['centroid'] = segment_mean(view['orig_coord'][inp['point_rows']],
                                        out['point_cell'], len(out['cells']))
         out['keys'] = pack_keys(out['cells'])
         return out
+
+    def _empty_encoding(self, device) -> Dict[str, Tensor]:
+        num_prototypes = self.student.head.num_prototypes
+        empty = torch.zeros(0, dtype=torch.long, device=device)
+        return dict(
+            cells=empty.new_zeros(0, 4),
+            point_cell=empty,
+            logits=torch.zeros(0, num_prototypes, device=device),
+            stride=None,
+            centroid=torch.zeros(0, 3, device=device),
+            keys=empty)
 
     def cell_edge(self, stride: Tensor) -> float:
         """Edge of a loss cell in metres (first horizontal axis)."""
@@ -109,8 +122,10 @@ class DOS(BaseModel):
         student = [
             self.encode(self.student, v, 'visible', batch_size) for v in views
         ]
-        radius = self.cross_view_radius or 2 * self.cell_edge(
-            student[0]['stride'])
+        strides = [s['stride'] for s in student if s['stride'] is not None]
+        radius = self.cross_view_radius
+        if radius is None and strides:
+            radius = 2 * self.cell_edge(strides[0])
         total, stats = None, dict(pairs=0, cells=0)
         for i, s in enumerate(student):
             if len(s['cells']) == 0:

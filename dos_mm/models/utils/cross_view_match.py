@@ -42,8 +42,14 @@ def match_nearest(query_xyz: Tensor,
         refs = ref_xyz[r_rows].float()
         for lo in range(0, len(q_rows), chunk):
             rows = q_rows[lo:lo + chunk]
-            dist = torch.cdist(query_xyz[rows].float(), refs)  # (m, r)
+            # no matrix-product shortcut: its error grows with |xyz|
+            # (cm at 50 m), enough to pick the wrong neighbouring cell
+            dist = torch.cdist(
+                query_xyz[rows].float(),
+                refs,
+                compute_mode='donot_use_mm_for_euclid_dist')  # (m, r)
             best, arg = dist.min(dim=1)
-            index[rows] = r_rows[arg]
-            matched[rows] = best <= radius
+            ok = best <= radius
+            index[rows] = torch.where(ok, r_rows[arg], 0)
+            matched[rows] = ok
     return index, matched

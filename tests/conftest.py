@@ -1,0 +1,31 @@
+"""Shared test set-up: thread count, fixture locations, small datasets."""
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = REPO.parent / 'shared' / 'fixtures' / 'mmdet3d_tests_data'
+TINY_CONFIG = REPO / 'tests' / 'data' / 'configs' / 'dos_tiny.py'
+
+# Two torch jobs on two cores are catastrophic: one thread per process
+# unless told otherwise (set OMP_NUM_THREADS to change).
+torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '2')))
+
+
+@pytest.fixture(scope='session')
+def shared_fixtures() -> Path:
+    """mmdet3d's real-format test samples in ../shared (skip if absent)."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f'../shared fixtures not found at {SHARED_FIXTURES}')
+    return SHARED_FIXTURES
+
+
+@pytest.fixture(scope='session')
+def synthetic_root(tmp_path_factory) -> Path:
+    """A small synthetic SemanticKITTI-layout dataset (4 train, 2 val)."""
+    from dos_mm.datasets.synthetic import generate_dataset
+    root = tmp_path_factory.mktemp('synthetic') / 'data'
+    generate_dataset(str(root), num_train=4, num_val=2, seed=0)
+    return root

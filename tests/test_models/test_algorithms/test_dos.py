@@ -1,0 +1,229 @@
+"""The DOS algorithm: leakage, teacher, terms, bad input, diagnostics."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+from mmdet3d.registry import MODELS
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+
+import dos_mm.models.data_preprocessors.dos_data_preprocessor as dpp
+from dos_mm.datasets.transforms import DOSMultiView, PackDOSInputs
+
+from ...conftest import TINY_CONFIG
+
+
+def scan(seed: int, n: int = 6000) -> np.ndarray:
+    """A small street-like scan: ground plane plus a few boxes."""
+    rng = np.random.default_rng(seed)
+    ground = np.c_[rng.uniform(-18, 18, (n, 2)), rng.normal(0, .02, n)]
+    objs = rng.uniform(-15, 15, (6, 2))
+    pts = [ground]
+    for x, y in objs:
+        m = n // 12
+        pts.append(np.c_[x + rng.uniform(-1, 1, m), y + rng.uniform(-1, 1, m),
+                         rng.uniform(0, 2, m)])
+    xyz = np.concatenate(pts).astype(np.float32)
+    return np.c_[xyz, rng.uniform(0, 1, len(xyz))].astype(np.float32)
+
+
+def build_model(**overrides):
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(TINY_CONFIG))
+    cfg.model.update(overrides)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    return model
+
+
+def make_batch(seeds=(0, 1), view_seed=0):
+    mv, pack = DOSMultiView(seed=view_seed), PackDOSInputs()
+    return pseudo_collate([pack(mv(dict(points=scan(s)))) for s in seeds])
+
+
+@pytest.fixture(scope='module')
+def model():
+    return build_model()
+
+
+def fixed_mask(monkeypatch, masks):
+    """Make block masking return the given per-view masks in turn."""
+    calls = iter(masks)
+    monkeypatch.setattr(dpp, 'block_mask', lambda *a, **k: next(calls))
+
+
+def test_student_never_sees_masked_points(model, monkeypatch):
+    """Change every masked point (position, features): the student's logits
+    and the loss (teacher inputs held fixed) are bit-identical."""
+    batch = make_batch()
+    masks = []
+    for view in batch['inputs']['views']:
+        pts = torch.cat(view['points'])
+        g = torch.Generator().manual_seed(len(masks))
+        masks.append(dpp.block_mask(pts[:, :3],
+                                    torch.zeros(len(pts), dtype=torch.long),
+                                    1.0, 0.6, g))
+    fixed_mask(monkeypatch, masks)
+    data = model.data_preprocessor(batch, True)
+
+    altered = copy.deepcopy(batch)
+    offset = 0
+    for view, mask in zip(altered['inputs']['views'], masks):
+        offset = 0
+        for pts in view['points']:
+            m = mask[offset:offset + len(pts)]
+            pts[m, :3] = pts[m, :3] * 0.5 + 3.0  # move them
+            pts[m, 3] = 7.0  # and change their features
+            offset += len(pts)
+    fixed_mask(monkeypatch, masks)
+    data2 = model.data_preprocessor(altered, True)
+
+    # the change is real: the teacher's (full-view) input differs
+    assert not torch.equal(data['inputs']['views'][0]['full']['voxels'],
+                           data2['inputs']['views'][0]['full']['voxels'])
+    for v1, v2 in zip(data['inputs']['views'], data2['inputs']['views']):
+        v2['full'] = v1['full']  # hold the teacher's input fixed
+    state = copy.deepcopy(model.state_dict())  # usage EMA, BN statistics
+    out1 = model.loss(**data)
+    s1 = model(**data, mode='tensor')
+    model.load_state_dict(state)
+    out2 = model.loss(**data2)
+    s2 = model(**data2, mode='tensor')
+    assert torch.equal(out1['loss'], out2['loss'])
+    for a, b in zip(s1, s2):
+        assert torch.equal(a, b)
+
+
+def test_loss_is_finite_and_has_student_gradients(model):
+    out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
+    assert torch.isfinite(out['loss'])
+    out['loss'].backward()
+    grads = [p.grad for p in model.student.parameters()]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert all(p.grad is None for p in model.teacher.parameters())
+    model.zero_grad()
+
+
+def test_diagnostics_are_logged_but_not_summed(model):
+    out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
+    names = {'proto_entropy', 'protos_in_use', 'zipf_kl', 'visible_fraction',
+             'matched_pairs', 'upcast_missing'}
+    assert names <= set(out)
+    assert [k for k in out if 'loss' in k] == ['loss']
+    assert 0 < float(out['visible_fraction']) < 1
+    assert 0 < float(out['matched_pairs']) <= 1
+    assert 1 <= float(out['protos_in_use']) <= 32
+
+
+def test_teacher_is_a_copy_then_follows_with_momentum():
+    model = build_model()
+    for ps, pt in zip(model.student.parameters(),
+                      model.teacher.module.parameters()):
+        assert torch.equal(ps, pt)
+        assert not pt.requires_grad
+    opt = torch.optim.SGD(model.student.parameters(), lr=0.1)
+    data = model.data_preprocessor(make_batch(), True)
+    model(**data, mode='loss')['loss'].backward()
+    opt.step()
+    before = [p.clone() for p in model.teacher.module.parameters()]
+
+    model.set_schedule(teacher_momentum=1.0)
+    model.teacher_update()
+    for b, p in zip(before, model.teacher.module.parameters()):
+        assert torch.equal(b, p)  # m = 1: the teacher keeps everything
+
+    model.set_schedule(teacher_momentum=0.9)
+    model.teacher_update()
+    changed = [not torch.equal(b, p)
+               for b, p in zip(before, model.teacher.module.parameters())]
+    assert all(changed)
+    ps = next(model.student.parameters())
+    pt = next(model.teacher.module.parameters())
+    expected = 0.9 * before[0] + 0.1 * ps
+    assert torch.allclose(pt, expected, atol=1e-6)
+
+    model.set_schedule(teacher_momentum=0.0)
+    model.teacher_update()
+    for ps, pt in zip(model.student.parameters(),
+                      model.teacher.module.parameters()):
+        assert torch.equal(ps, pt)  # m = 0: the teacher is the student
+
+
+def test_teacher_batchnorm_keeps_its_own_statistics():
+    """BN decision: the teacher normalises with the batch statistics of
+    the full views and keeps its own running statistics."""
+    model = build_model()
+    data = model.data_preprocessor(make_batch(), True)
+    bn_t = [m for m in model.teacher.module.modules()
+            if isinstance(m, torch.nn.BatchNorm1d)][0]
+    bn_s = [m for m in model.student.modules()
+            if isinstance(m, torch.nn.BatchNorm1d)][0]
+    model(**data, mode='loss')
+    assert not torch.equal(bn_t.running_mean, bn_s.running_mean)
+    stats = bn_t.running_mean.clone()
+    model.teacher_update()
+    assert torch.equal(bn_t.running_mean, stats)  # never copied
+
+
+def test_same_and_cross_view_terms_weigh_half_each():
+    """loss(w) = w * same + (1 - w) * cross, per student view."""
+    model = build_model()
+    data = model.data_preprocessor(make_batch(), True)
+    state = copy.deepcopy(model.state_dict())
+    losses = {}
+    for weight in (1.0, 0.0, 0.5):
+        model.load_state_dict(state)
+        model.same_view_weight = weight
+        losses[weight] = float(model.loss(**data)['loss'])
+    assert losses[1.0] != pytest.approx(losses[0.0])
+    assert losses[0.5] == pytest.approx(0.5 * (losses[1.0] + losses[0.0]),
+                                        rel=1e-5)
+
+
+def test_point_mode_ablation_runs():
+    model = build_model(loss=dict(type='SoftmapLoss', mode='point'))
+    out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
+    assert torch.isfinite(out['loss'])
+
+
+def test_alpha_zero_is_uniform_sinkhorn():
+    model = build_model()
+    model.set_schedule(alpha=0.0)
+    logits = torch.randn(50, 32)
+    log_q = model.target_generator(logits)
+    cols = log_q.exp().sum(0)
+    assert torch.allclose(cols, torch.full((32, ), 1 / 32), atol=1e-5)
+
+
+def test_scan_outside_the_range_is_skipped_not_nan(model):
+    far = scan(3)
+    far[:, :2] += 500.0  # nothing in the voxel range
+    mv, pack = DOSMultiView(seed=0), PackDOSInputs()
+    batch = pseudo_collate(
+        [pack(mv(dict(points=scan(0)))),
+         pack(mv(dict(points=far)))])
+    out = model(**model.data_preprocessor(batch, True), mode='loss')
+    assert torch.isfinite(out['loss'])
+
+
+def test_nothing_observable_gives_a_finite_zero():
+    model = build_model()
+    far = scan(3)
+    far[:, :2] += 500.0
+    mv, pack = DOSMultiView(seed=0), PackDOSInputs()
+    batch = pseudo_collate([pack(mv(dict(points=far)))])
+    out = model(**model.data_preprocessor(batch, True), mode='loss')
+    assert float(out['loss']) == 0.0
+    out['loss'].backward()  # connected to every student parameter
+    assert all(p.grad is not None for p in model.student.parameters())
+
+
+def test_unknown_schedule_name_and_mode_raise(model):
+    with pytest.raises(KeyError, match='teacher_tmp'):
+        model.set_schedule(teacher_tmp=0.1)
+    with pytest.raises(RuntimeError, match='pretraining model'):
+        model(inputs={}, data_samples=[], mode='predict')
