@@ -9,6 +9,6 @@ from .version import __version__
 
 apply_compat_patches()
 
-from . import datasets, engine, models, utils  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
 
 __all__ = ['__version__', 'apply_compat_patches']

@@ -12,9 +12,10 @@ NEW_TORCH = fix._torch_load_accepts_weights_only()
 
 def write(path):
     torch.save(
-        dict(state_dict=dict(w=torch.ones(2)),
-             message_hub=dict(loss=HistoryBuffer([1.0, 2.0], [1, 1])),
-             meta=dict(seed=np.int64(3), arr=np.arange(3))), path)
+        dict(
+            state_dict=dict(w=torch.ones(2)),
+            message_hub=dict(loss=HistoryBuffer([1.0, 2.0], [1, 1])),
+            meta=dict(seed=np.int64(3), arr=np.arange(3))), path)
 
 
 def test_resume_style_load_works(tmp_path):

@@ -7,8 +7,9 @@ import pytest
 import dos_mm  # noqa: F401  (restores np.long where numpy lacks it)
 from dos_mm.compat.numpy_long import restore_numpy_long
 
-KITTI = (Path(__file__).resolve().parents[2] / '..' / 'shared' / 'fixtures' /
-         'mmdet3d_tests_data' / 'kitti')
+KITTI = (
+    Path(__file__).resolve().parents[2] / '..' / 'shared' / 'fixtures' /
+    'mmdet3d_tests_data' / 'kitti')
 NUMPY = tuple(int(v) for v in np.__version__.split('.')[:2])
 REMOVED = (1, 24) <= NUMPY < (2, 0)  # numpy without the alias
 
@@ -41,6 +42,7 @@ def test_np_long_is_int64():
 
 
 @pytest.mark.skipif(not REMOVED, reason='numpy has its own np.long')
+@pytest.mark.filterwarnings('ignore:In the future `np.long`:FutureWarning')
 def test_restore_adds_alias_only_when_missing(monkeypatch):
     monkeypatch.delattr(np, 'long')
     with pytest.raises(AttributeError):
@@ -76,6 +78,7 @@ def test_db_sampler_sample_all():
 
 @needs_kitti
 @pytest.mark.skipif(not REMOVED, reason='numpy has its own np.long')
+@pytest.mark.filterwarnings('ignore:In the future `np.long`:FutureWarning')
 def test_db_sampler_fails_without_alias(monkeypatch):
     sampler = _build_sampler()
     monkeypatch.delattr(np, 'long')

@@ -16,8 +16,7 @@ spconv = pytest.importorskip('spconv.pytorch')
 SHAPE = (5, 6, 7)  # (d0, d1, d2) of spconv's spatial_shape
 CONVS = {
     'subm': (spconv.SubMConv3d, dict(kernel_size=3, padding=1)),
-    'stride2': (spconv.SparseConv3d, dict(kernel_size=3, stride=2,
-                                          padding=1)),
+    'stride2': (spconv.SparseConv3d, dict(kernel_size=3, stride=2, padding=1)),
 }
 
 
@@ -26,11 +25,13 @@ def _original_get_current_stream():
     patch overwrote every binding of it)."""
     cppcore = importlib.import_module('spconv.pytorch.cppcore')
     tree = ast.parse(inspect.getsource(cppcore))
-    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef)
-                and n.name == 'get_current_stream')
+    node = next(
+        n for n in tree.body
+        if isinstance(n, ast.FunctionDef) and n.name == 'get_current_stream')
     namespace = dict(vars(cppcore))
-    exec(compile(ast.Module([node], type_ignores=[]), cppcore.__file__,
-                 'exec'), namespace)
+    exec(
+        compile(ast.Module([node], type_ignores=[]), cppcore.__file__, 'exec'),
+        namespace)
     return namespace['get_current_stream']
 
 
@@ -85,10 +86,19 @@ def _sparse_and_dense(kind, dtype=torch.float64):
     # spconv 2 weights are (out, k0, k1, k2, in); conv3d's (out, in, k...)
     weight = conv.weight.detach().permute(0, 4, 1, 2, 3).clone()
     weight.requires_grad_()
-    ref = F.conv3d(dense_in, weight, stride=kwargs.get('stride', 1),
-                   padding=kwargs['padding'])
-    return dict(conv=conv, feats=feats, indices=indices, out=out,
-                ref=ref, dense_in=dense_in, weight=weight)
+    ref = F.conv3d(
+        dense_in,
+        weight,
+        stride=kwargs.get('stride', 1),
+        padding=kwargs['padding'])
+    return dict(
+        conv=conv,
+        feats=feats,
+        indices=indices,
+        out=out,
+        ref=ref,
+        dense_in=dense_in,
+        weight=weight)
 
 
 @pytest.mark.parametrize('kind', sorted(CONVS))
@@ -101,8 +111,11 @@ def test_forward_matches_dense_conv(kind):
     support = case['ref'].new_zeros(2, 1, *SHAPE)
     support[_gather_index(case['indices'])] = 1
     cls, kwargs = CONVS[kind]
-    reach = F.conv3d(support, support.new_ones(1, 1, 3, 3, 3),
-                     stride=kwargs.get('stride', 1), padding=1)
+    reach = F.conv3d(
+        support,
+        support.new_ones(1, 1, 3, 3, 3),
+        stride=kwargs.get('stride', 1),
+        padding=1)
     if kind == 'subm':
         reach = reach * support  # submanifold: only the input sites
     expected = {tuple(r) for r in (reach[:, 0] > 0).nonzero().tolist()}
@@ -114,17 +127,19 @@ def test_forward_matches_dense_conv(kind):
 def test_backward_matches_dense_conv(kind, dtype):
     case = _sparse_and_dense(kind, dtype)
     out = case['out']
-    grad = torch.randn(out.features.shape, dtype=dtype,
-                       generator=torch.Generator().manual_seed(1))
+    grad = torch.randn(
+        out.features.shape,
+        dtype=dtype,
+        generator=torch.Generator().manual_seed(1))
     (out.features * grad).sum().backward()
     (_gather(case['ref'], out.indices) * grad).sum().backward()
     tol = dict(atol=1e-4, rtol=1e-4) if dtype == torch.float32 else {}
     assert case['feats'].grad.abs().sum() > 0
     torch.testing.assert_close(case['feats'].grad,
-                               _gather(case['dense_in'].grad,
-                                       case['indices']), **tol)
-    torch.testing.assert_close(case['conv'].weight.grad.permute(
-        0, 4, 1, 2, 3), case['weight'].grad, **tol)
+                               _gather(case['dense_in'].grad, case['indices']),
+                               **tol)
+    torch.testing.assert_close(case['conv'].weight.grad.permute(0, 4, 1, 2, 3),
+                               case['weight'].grad, **tol)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='needs CPU-only torch')

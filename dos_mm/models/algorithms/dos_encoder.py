@@ -59,6 +59,25 @@ class DOSEncoder(BaseModule):
         self.head = MODELS.build(head)
         self.loss_level = loss_level
 
+    def features(self, voxels: Dict[str, Tensor], point_vox: Tensor,
+                 batch_size: int) -> Dict[str, Tensor]:
+        """Backbone + neck: up-cast multi-scale features at the loss cells.
+
+        Returns:
+            dict: ``cells`` (M, 4), ``point_cell`` (P,), ``feats`` (M, C)
+            and ``stride`` (3,) of the cells.
+        """
+        feats = voxels['voxels']
+        if self.voxel_encoder is not None:
+            feats = self.voxel_encoder(feats, voxels['num_points'],
+                                       voxels['coors'])
+        levels, strides = self.backbone(feats, voxels['coors'], batch_size)
+        stride = strides[self.loss_level]
+        cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
+        return dict(cells=cells, point_cell=point_cell,
+                    feats=self.neck(levels, strides, cells, stride),
+                    stride=torch.tensor(stride))
+
     def forward(self, voxels: Dict[str, Tensor], point_vox: Tensor,
                 batch_size: int) -> Dict[str, Tensor]:
         """Encode one set of voxels.
@@ -75,13 +94,6 @@ class DOSEncoder(BaseModule):
             ``point_cell`` (P,) row of each point's cell, ``logits`` (M, K)
             cosine logits and ``stride`` (3,) of the loss cells.
         """
-        feats = voxels['voxels']
-        if self.voxel_encoder is not None:
-            feats = self.voxel_encoder(feats, voxels['num_points'],
-                                       voxels['coors'])
-        levels, strides = self.backbone(feats, voxels['coors'], batch_size)
-        stride = strides[self.loss_level]
-        cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
-        logits = self.head(self.neck(levels, strides, cells, stride))
-        return dict(cells=cells, point_cell=point_cell, logits=logits,
-                    stride=torch.tensor(stride))
+        out = self.features(voxels, point_vox, batch_size)
+        out['logits'] = self.head(out.pop('feats'))
+        return out

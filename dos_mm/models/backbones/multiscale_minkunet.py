@@ -45,7 +45,9 @@ class MultiScaleMinkUNet(MinkUNetBackbone):
             coors.new_ones(3)
         shape = (torch.div(extent + unit - 1, unit, rounding_mode='floor') *
                  unit).tolist()
-        x = SparseConvTensor(voxel_features, coors.int(), shape, batch_size)
+        # spconv reads raw memory: indices must be contiguous
+        x = SparseConvTensor(voxel_features, coors.int().contiguous(), shape,
+                             batch_size)
         x = self.conv_input(x)
         laterals = [x]
         for encoder_layer in self.encoder:

@@ -93,8 +93,7 @@ def test_equals_mmdet3d_minkunet_branch(preprocessor, training, monkeypatch):
 def test_mmdet3d_branch_fails_on_cpu(preprocessor):
     points = _batch()
     with pytest.raises((AssertionError, RuntimeError)):
-        Det3DDataPreprocessor.voxelize(preprocessor, points,
-                                       _samples(points))
+        Det3DDataPreprocessor.voxelize(preprocessor, points, _samples(points))
 
 
 def test_point2voxel_map(preprocessor):
@@ -103,8 +102,8 @@ def test_point2voxel_map(preprocessor):
     out = preprocessor.voxelize(points, samples)
     voxels, coors = out['voxels'], out['coors']
     assert voxels.device == coors.device == points[0].device
-    assert torch.equal(coors[:, 0].unique(), torch.tensor([0, 1],
-                                                          dtype=coors.dtype))
+    assert torch.equal(coors[:, 0].unique(),
+                       torch.tensor([0, 1], dtype=coors.dtype))
     for i, (pts, sample) in enumerate(zip(points, samples)):
         rows = torch.nonzero(coors[:, 0] == i).squeeze(1)
         assert torch.equal(sample.batch_idx, coors[rows, 0])

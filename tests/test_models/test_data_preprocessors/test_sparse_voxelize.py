@@ -32,8 +32,7 @@ def _mmcv(points, max_points, max_voxels):
 def test_hard_voxelize_equals_mmcv(max_points, max_voxels):
     points = _scan(600, seed=0)
     scan = torch.zeros(len(points), dtype=torch.long)
-    out = hard_voxelize(points, scan, PC_RANGE, VOXEL, max_points,
-                        max_voxels)
+    out = hard_voxelize(points, scan, PC_RANGE, VOXEL, max_points, max_voxels)
     voxels, coors, num = _mmcv(points, max_points, max_voxels)
     assert out['voxels'].shape == voxels.shape
     assert torch.equal(out['voxels'], voxels)
@@ -57,9 +56,10 @@ def test_hard_voxelize_batch_equals_mmcv_per_scan(max_points, max_voxels):
         for i, s in enumerate(scans)
     ])
     # rows of the two scans interleaved at random
-    perm = torch.randperm(len(points), generator=torch.Generator().manual_seed(3))
-    out = hard_voxelize(points[perm], scan[perm], PC_RANGE, VOXEL,
-                        max_points, max_voxels)
+    perm = torch.randperm(
+        len(points), generator=torch.Generator().manual_seed(3))
+    out = hard_voxelize(points[perm], scan[perm], PC_RANGE, VOXEL, max_points,
+                        max_voxels)
     assert torch.equal(out['coors'][:, 0],
                        torch.sort(out['coors'][:, 0])[0])  # scan-sorted
     for i, pts in enumerate(scans):

@@ -61,8 +61,7 @@ def test_one_block_scan_stays_visible():
 def test_missing_scan_index():
     xyz, batch = _view(sizes=(100, 100))
     batch = batch * 2  # scans 0 and 2, none with index 1
-    masked = block_mask(xyz, batch, 1.0, 0.5,
-                        torch.Generator().manual_seed(0))
+    masked = block_mask(xyz, batch, 1.0, 0.5, torch.Generator().manual_seed(0))
     block, block_scan = _blocks(xyz, batch, 1.0)
     for scan in (0, 2):
         n_blocks = int((block_scan == scan).sum())
@@ -72,14 +71,12 @@ def test_missing_scan_index():
 
 def test_reproducible_and_random():
     xyz, batch = _view()
-    first = block_mask(xyz, batch, 1.0, 0.6,
-                       torch.Generator().manual_seed(7))
-    again = block_mask(xyz, batch, 1.0, 0.6,
-                       torch.Generator().manual_seed(7))
+    first = block_mask(xyz, batch, 1.0, 0.6, torch.Generator().manual_seed(7))
+    again = block_mask(xyz, batch, 1.0, 0.6, torch.Generator().manual_seed(7))
     assert torch.equal(first, again)
     others = [
-        block_mask(xyz, batch, 1.0, 0.6, torch.Generator().manual_seed(s))
-        for s in range(8)
+        block_mask(xyz, batch, 1.0, 0.6,
+                   torch.Generator().manual_seed(s)) for s in range(8)
     ]
     assert any(not torch.equal(first, o) for o in others)
     # every point gets masked under some seed: no block is always spared
@@ -90,8 +87,8 @@ def test_reproducible_and_random():
 def test_ratio_zero_and_empty():
     xyz, batch = _view()
     assert not block_mask(xyz, batch, 1.0, 0.0).any()
-    empty = block_mask(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long),
-                       1.0, 0.6)
+    empty = block_mask(
+        torch.zeros(0, 3), torch.zeros(0, dtype=torch.long), 1.0, 0.6)
     assert empty.shape == (0, ) and empty.dtype == torch.bool
 
 

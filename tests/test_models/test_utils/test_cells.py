@@ -34,8 +34,9 @@ def test_pack_keys_order_is_lexicographic():
     assert rows == sorted(rows)
 
 
-@pytest.mark.parametrize('bad', [[0, -1, 0, 0], [0, 0, 0, 1 << AXIS_BITS],
-                                 [1 << SCAN_BITS, 0, 0, 0]])
+@pytest.mark.parametrize(
+    'bad',
+    [[0, -1, 0, 0], [0, 0, 0, 1 << AXIS_BITS], [1 << SCAN_BITS, 0, 0, 0]])
 def test_pack_keys_out_of_range(bad):
     coords = torch.cat([_coords(num=3), torch.tensor([bad])])
     with pytest.raises(ValueError):
@@ -60,9 +61,8 @@ def test_unique_cells_equals_torch_unique():
 def test_coarsen():
     coords = torch.tensor([[1, 0, 5, 7], [2, 3, 4, 15], [0, 8, 1, 16]])
     out = coarsen(coords, (1, 2, 8))
-    assert torch.equal(out,
-                       torch.tensor([[1, 0, 2, 0], [2, 3, 2, 1], [0, 8, 0,
-                                                                 2]]))
+    assert torch.equal(
+        out, torch.tensor([[1, 0, 2, 0], [2, 3, 2, 1], [0, 8, 0, 2]]))
     # the scan column never changes
     assert torch.equal(coarsen(coords, (4, 4, 4))[:, 0], coords[:, 0])
 
@@ -80,16 +80,17 @@ def test_refine_to_finer_lands_in_the_cell():
     finer = refine(cells, (4, 4, 4), (1, 2, 4))
     # a child cell of ``cells``: coarsening it back gives the cell
     assert torch.equal(coarsen(finer, (4, 2, 1)), cells)
-    assert torch.equal(finer[:, 1:], cells[:, 1:] * cells.new_tensor(
-        [4, 2, 1]))
+    assert torch.equal(finer[:, 1:],
+                       cells[:, 1:] * cells.new_tensor([4, 2, 1]))
 
 
 def test_lookup():
     table = torch.tensor([40, 3, 17, 9, 100])  # unsorted
     query = torch.tensor([9, 100, 5, 40, 3, 3, 1000, -1])
     row, found = lookup(query, table)
-    assert found.tolist() == [True, True, False, True, True, True, False,
-                              False]
+    assert found.tolist() == [
+        True, True, False, True, True, True, False, False
+    ]
     assert torch.equal(table[row[found]], query[found])
     assert (row[~found] == 0).all()
     row, found = lookup(query, table[:0])
@@ -110,11 +111,9 @@ def test_segment_mean():
 
 
 def test_infer_strides():
-    levels = [(41, 1440, 1440), (21, 720, 720), (11, 360, 360),
-              (5, 180, 180)]
+    levels = [(41, 1440, 1440), (21, 720, 720), (11, 360, 360), (5, 180, 180)]
     strides = infer_strides(levels[0], levels)
     assert strides == [(1, 1, 1), (2, 2, 2), (4, 4, 4), (8, 8, 8)]
     # anisotropic: z not downsampled at the first level
-    assert infer_strides((41, 100, 60), [(41, 50, 30), (21, 13, 8)]) == [
-        (1, 2, 2), (2, 8, 8)
-    ]
+    assert infer_strides((41, 100, 60),
+                         [(41, 50, 30), (21, 13, 8)]) == [(1, 2, 2), (2, 8, 8)]

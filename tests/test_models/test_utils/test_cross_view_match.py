@@ -7,7 +7,7 @@ from dos_mm.models.utils.cross_view_match import match_nearest
 def _oracle(query_xyz, query_scan, ref_xyz, ref_scan, radius):
     """Brute force in float64: nearest same-scan reference and distance."""
     q, r = query_xyz.double(), ref_xyz.double()
-    dist = ((q[:, None] - r[None]) ** 2).sum(-1).sqrt()  # (M, R)
+    dist = ((q[:, None] - r[None])**2).sum(-1).sqrt()  # (M, R)
     dist[query_scan[:, None] != ref_scan[None]] = float('inf')
     best, arg = dist.min(1)
     return arg, best <= radius, best, dist
@@ -47,8 +47,7 @@ def _check(index, matched, query, query_scan, ref, ref_scan, radius):
 def test_matches_brute_force(radius):
     query, query_scan, ref, ref_scan = _case()
     index, matched = match_nearest(query, query_scan, ref, ref_scan, radius)
-    arg, ok = _check(index, matched, query, query_scan, ref, ref_scan,
-                     radius)
+    arg, ok = _check(index, matched, query, query_scan, ref, ref_scan, radius)
     assert 0 < int(matched.sum()) < len(query)
     assert not matched[:20].any()  # own scan / far away: never matched
 

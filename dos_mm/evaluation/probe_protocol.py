@@ -1,0 +1,103 @@
+"""Linear-probe protocol on SemanticKITTI-layout scans (demo, benchmark)."""
+import os.path as osp
+import pickle
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmdet3d.evaluation.functional import seg_eval
+from torch import Tensor
+
+from .linear_probe import ProbeConfig, fit_linear_probe, predict
+from .point_features import encode_scan
+
+
+def load_infos(root: str, split: str) -> List[dict]:
+    """The ``data_list`` of ``semantickitti_infos_{split}.pkl``."""
+    path = osp.join(root, f'semantickitti_infos_{split}.pkl')
+    try:
+        with open(path, 'rb') as f:
+            return pickle.load(f)['data_list']
+    except (OSError, pickle.UnpicklingError, KeyError) as exc:
+        raise ValueError(f'cannot read the info file {path}: {exc!r}. Fix: '
+                         'regenerate the dataset.') from exc
+
+
+def load_scan(root: str, info: dict,
+              raw_to_class: Dict[int, int]) -> Tuple[Tensor, Tensor]:
+    """(N, 4) points and (N,) class indices (-1 = ignored) of one scan."""
+    pts_path = osp.join(root, info['lidar_points']['lidar_path'])
+    lbl_path = osp.join(root, info['pts_semantic_mask_path'])
+    raw = np.fromfile(pts_path, dtype=np.float32)
+    if raw.size % 4:
+        raise ValueError(f'{pts_path}: {raw.size * 4} bytes is not a '
+                         'multiple of 16 (4 float32 per point); the file is '
+                         'truncated or not a SemanticKITTI scan')
+    points = raw.reshape(-1, 4)
+    labels = np.fromfile(lbl_path, dtype=np.uint32) & 0xFFFF
+    if len(labels) != len(points):
+        raise ValueError(f'{lbl_path}: {len(labels)} labels for '
+                         f'{len(points)} points in {pts_path}')
+    lut = np.full(int(labels.max(initial=0)) + 1, -1, np.int64)
+    for raw_id, cls in raw_to_class.items():
+        if raw_id < len(lut):
+            lut[raw_id] = cls
+    return torch.from_numpy(points), torch.from_numpy(lut[labels])
+
+
+def scan_features(model, points: Tensor, labels: Tensor,
+                  net: str) -> Tuple[Tensor, Tensor, Tensor]:
+    """Per-point frozen features of the voxelised points of a scan.
+
+    Returns:
+        tuple: (P, C) features, (P,) labels and (P,) rows in the scan.
+    """
+    enc = encode_scan(model, points, net)
+    return enc['feats'][enc['point_cell']], labels[enc['rows']], enc['rows']
+
+
+def linear_probe_miou(model, train_scans: Sequence[Tuple[Tensor, Tensor]],
+                      test_scans: Sequence[Tuple[Tensor, Tensor]],
+                      class_names: Sequence[str], net: str = 'teacher',
+                      points_per_scan: int = 10000,
+                      cfg: ProbeConfig = ProbeConfig()) -> Dict:
+    """Fit a linear probe on frozen features of labelled scans and report
+    mmdet3d's segmentation metrics on held-out scans.
+
+    Only points inside the voxel range are evaluated (the same points for
+    every model); ignored labels (-1) are skipped.
+
+    Returns:
+        dict: ``miou`` and ``acc`` in percent, ``per_class`` IoU in percent
+        (None for classes absent from both ground truth and predictions),
+        ``predictions`` (list of (P,) arrays) and ``rows`` per test scan.
+    """
+    gen = torch.Generator().manual_seed(cfg.seed)
+    feats, labels = [], []
+    for points, lbl in train_scans:
+        f, y, _ = scan_features(model, points, lbl, net)
+        keep = torch.nonzero(y >= 0).squeeze(1)
+        keep = keep[torch.randperm(len(keep), generator=gen)
+                    [:points_per_scan]]
+        feats.append(f[keep])
+        labels.append(y[keep])
+    num_classes = len(class_names)
+    probe = fit_linear_probe(torch.cat(feats), torch.cat(labels),
+                             num_classes, cfg)
+    ignore = num_classes
+    preds, gts, rows = [], [], []
+    for points, lbl in test_scans:
+        f, y, r = scan_features(model, points, lbl, net)
+        pred, _ = predict(probe, f)
+        preds.append(pred.numpy())
+        gts.append(torch.where(y >= 0, y, ignore).numpy())
+        rows.append(r.numpy())
+    label2cat = {i: name for i, name in enumerate(class_names)}
+    label2cat[ignore] = 'ignore'
+    res = seg_eval(gts, preds, label2cat, ignore, logger='silent')
+    per_class = {
+        name: (None if np.isnan(res[name]) else 100 * float(res[name]))
+        for name in class_names
+    }
+    return dict(miou=100 * float(res['miou']), acc=100 * float(res['acc']),
+                per_class=per_class, predictions=preds, rows=rows)

@@ -1,0 +1,3 @@
+from .demo_plots import plot_predictions, plot_softmaps, plot_usage_vs_zipf
+
+__all__ = ['plot_predictions', 'plot_softmaps', 'plot_usage_vs_zipf']
