@@ -24,10 +24,10 @@ def _version_tuple(version: str) -> Tuple[int, ...]:
 
 
 REQUIREMENTS: List[Requirement] = [
-    ('torch', 'torch', lambda v: _version_tuple(v) >= (2, 1), '>=2.1',
-     'pip install torch==2.13.0'),
-    ('numpy', 'numpy', lambda v: _version_tuple(v) < (2, ), '<2',
-     "pip install 'numpy<2'"),
+    ('torch', 'torch', lambda v: _version_tuple(v) >=
+     (2, 1), '>=2.1', 'pip install torch==2.13.0'),
+    ('numpy', 'numpy', lambda v: _version_tuple(v) <
+     (2, ), '<2', "pip install 'numpy<2'"),
     ('mmengine', 'mmengine', lambda v: v == '0.10.7', '==0.10.7',
      'pip install mmengine==0.10.7'),
     ('mmcv', 'mmcv', lambda v: v == '2.1.0', '==2.1.0 (with ops)',
@@ -36,8 +36,8 @@ REQUIREMENTS: List[Requirement] = [
      'pip install --no-deps mmdet==3.3.0'),
     ('mmdet3d', 'mmdet3d', lambda v: v == '1.4.0', '==1.4.0',
      'pip install --no-deps mmdet3d==1.4.0'),
-    ('spconv', 'spconv', lambda v: _version_tuple(v) >= (2, 3), '>=2.3',
-     'pip install spconv==2.3.8  (CUDA 12: spconv-cu120)'),
+    ('spconv', 'spconv', lambda v: _version_tuple(v) >=
+     (2, 3), '>=2.3', 'pip install spconv==2.3.8  (CUDA 12: spconv-cu120)'),
 ]
 
 

@@ -11,13 +11,11 @@
 4. writes report.json, report.md and pictures into the work dir.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
 import time
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -27,8 +25,8 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
 from dos_mm.datasets.synthetic import CLASSES, generate_dataset  # noqa: E402
-from dos_mm.evaluation.probe_protocol import (linear_probe_miou,  # noqa: E402
-                                              load_infos, load_scan)
+from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
+from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
 from dos_mm.evaluation.report import write_demo_report  # noqa: E402
 from dos_mm.utils import setup_launch  # noqa: E402
 
@@ -42,13 +40,22 @@ def parse_args(argv=None):
     p.add_argument('--work-dir', default='work_dirs/demo')
     p.add_argument('--data', default='data/synthetic')
     p.add_argument('--config', default=CONFIG)
-    p.add_argument('--num-train', type=int, default=60,
-                   help='unlabelled pretraining scans')
+    p.add_argument(
+        '--num-train',
+        type=int,
+        default=60,
+        help='unlabelled pretraining scans')
     p.add_argument('--num-val', type=int, default=10, help='held-out scans')
-    p.add_argument('--labelled', type=int, default=10,
-                   help='labelled scans for the probe (taken from train)')
-    p.add_argument('--iters', type=int, default=None,
-                   help='pretraining iterations (default: the config)')
+    p.add_argument(
+        '--labelled',
+        type=int,
+        default=10,
+        help='labelled scans for the probe (taken from train)')
+    p.add_argument(
+        '--iters',
+        type=int,
+        default=None,
+        help='pretraining iterations (default: the config)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=None)
     return p.parse_args(argv)
@@ -80,16 +87,22 @@ def random_model(args, runner):
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not 1 <= args.labelled <= args.num_train:
-        print(f'error: --labelled must be in [1, --num-train], got '
-              f'{args.labelled}', file=sys.stderr)
+        print(
+            f'error: --labelled must be in [1, --num-train], got '
+            f'{args.labelled}',
+            file=sys.stderr)
         return 2
     os.makedirs(args.work_dir, exist_ok=True)
     timings = {}
     t0 = time.time()
     print(f'[demo] 1/4 synthetic data in {args.data}')
     try:
-        generate_dataset(args.data, args.num_train, args.num_val, args.seed,
-                         progress=lambda it: tqdm(it, desc='scans'))
+        generate_dataset(
+            args.data,
+            args.num_train,
+            args.num_val,
+            args.seed,
+            progress=lambda it: tqdm(it, desc='scans'))
     except (ValueError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
@@ -117,10 +130,15 @@ def main(argv=None) -> int:
     timings['probe_s'] = time.time() - t0
 
     print('[demo] 4/4 report')
-    report = write_demo_report(args.work_dir, dos, results, val, names,
-                               HEAD, timings,
-                               settings=dict(vars(args),
-                                             iters=runner.max_iters))
+    report = write_demo_report(
+        args.work_dir,
+        dos,
+        results,
+        val,
+        names,
+        HEAD,
+        timings,
+        settings=dict(vars(args), iters=runner.max_iters))
     print('\n' + report['table'])
     print(f'\nreport: {osp.join(args.work_dir, "report.md")}')
     return 0

@@ -16,15 +16,18 @@ from dos_mm.datasets.synthetic import generate_dataset  # noqa: E402
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--out', required=True, help='dataset folder')
-    parser.add_argument('--num-scenes', type=int, default=60,
-                        help='training scans')
-    parser.add_argument('--val-scenes', type=int, default=20,
-                        help='validation scans')
+    parser.add_argument(
+        '--num-scenes', type=int, default=60, help='training scans')
+    parser.add_argument(
+        '--val-scenes', type=int, default=20, help='validation scans')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     try:
         info = generate_dataset(
-            args.out, args.num_scenes, args.val_scenes, args.seed,
+            args.out,
+            args.num_scenes,
+            args.val_scenes,
+            args.seed,
             progress=lambda it: tqdm(it, desc='scans', unit='scan'))
     except (ValueError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)

@@ -2,6 +2,5 @@ from .linear_probe import LinearProbe, ProbeConfig, fit_linear_probe, predict
 from .point_features import encode_scan
 
 __all__ = [
-    'LinearProbe', 'ProbeConfig', 'fit_linear_probe', 'predict',
-    'encode_scan'
+    'LinearProbe', 'ProbeConfig', 'fit_linear_probe', 'predict', 'encode_scan'
 ]

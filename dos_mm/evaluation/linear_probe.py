@@ -1,6 +1,6 @@
 """Linear probing: one linear layer on frozen features."""
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -37,15 +37,17 @@ class LinearProbe(nn.Module):
         return self.linear((feats - self.mean) / self.std)
 
 
-def fit_linear_probe(feats: Tensor, labels: Tensor, num_classes: int,
-                     cfg: ProbeConfig = ProbeConfig()) -> LinearProbe:
+def fit_linear_probe(feats: Tensor,
+                     labels: Tensor,
+                     num_classes: int,
+                     cfg: Optional[ProbeConfig] = None) -> LinearProbe:
     """Fit a linear probe by full-batch cross-entropy.
 
     Args:
         feats (Tensor): (N, C) frozen features of labelled points.
         labels (Tensor): (N,) int64 labels in [0, num_classes).
         num_classes (int): number of classes.
-        cfg (ProbeConfig): optimisation settings.
+        cfg (ProbeConfig, optional): optimisation settings.
 
     Returns:
         LinearProbe: the trained probe (eval mode).
@@ -56,13 +58,15 @@ def fit_linear_probe(feats: Tensor, labels: Tensor, num_classes: int,
     if int(labels.min()) < 0 or int(labels.max()) >= num_classes:
         raise ValueError(f'labels must lie in [0, {num_classes}), got '
                          f'[{int(labels.min())}, {int(labels.max())}]')
+    cfg = cfg or ProbeConfig()
     torch.manual_seed(cfg.seed)
     feats = feats.float()
     probe = LinearProbe(feats.mean(0), feats.std(0), num_classes)
-    opt = torch.optim.AdamW(probe.parameters(), lr=cfg.lr,
-                            weight_decay=cfg.weight_decay)
+    normed = (feats - probe.mean) / probe.std  # once, not every epoch
+    opt = torch.optim.AdamW(
+        probe.linear.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     for _ in range(cfg.epochs):
-        loss = F.cross_entropy(probe(feats), labels)
+        loss = F.cross_entropy(probe.linear(normed), labels)
         opt.zero_grad()
         loss.backward()
         opt.step()

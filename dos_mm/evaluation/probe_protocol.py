@@ -1,7 +1,7 @@
 """Linear-probe protocol on SemanticKITTI-layout scans (demo, benchmark)."""
 import os.path as osp
 import pickle
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -56,11 +56,15 @@ def scan_features(model, points: Tensor, labels: Tensor,
     return enc['feats'][enc['point_cell']], labels[enc['rows']], enc['rows']
 
 
-def linear_probe_miou(model, train_scans: Sequence[Tuple[Tensor, Tensor]],
-                      test_scans: Sequence[Tuple[Tensor, Tensor]],
-                      class_names: Sequence[str], net: str = 'teacher',
-                      points_per_scan: int = 10000,
-                      cfg: ProbeConfig = ProbeConfig()) -> Dict:
+def linear_probe_miou(
+    model,
+    train_scans: Sequence[Tuple[Tensor, Tensor]],
+    test_scans: Sequence[Tuple[Tensor, Tensor]],
+    class_names: Sequence[str],
+    net: str = 'teacher',
+    points_per_scan: int = 10000,
+    cfg: Optional[ProbeConfig] = None,
+) -> Dict:
     """Fit a linear probe on frozen features of labelled scans and report
     mmdet3d's segmentation metrics on held-out scans.
 
@@ -72,18 +76,18 @@ def linear_probe_miou(model, train_scans: Sequence[Tuple[Tensor, Tensor]],
         (None for classes absent from both ground truth and predictions),
         ``predictions`` (list of (P,) arrays) and ``rows`` per test scan.
     """
+    cfg = cfg or ProbeConfig()
     gen = torch.Generator().manual_seed(cfg.seed)
     feats, labels = [], []
     for points, lbl in train_scans:
         f, y, _ = scan_features(model, points, lbl, net)
         keep = torch.nonzero(y >= 0).squeeze(1)
-        keep = keep[torch.randperm(len(keep), generator=gen)
-                    [:points_per_scan]]
+        keep = keep[torch.randperm(len(keep), generator=gen)[:points_per_scan]]
         feats.append(f[keep])
         labels.append(y[keep])
     num_classes = len(class_names)
-    probe = fit_linear_probe(torch.cat(feats), torch.cat(labels),
-                             num_classes, cfg)
+    probe = fit_linear_probe(
+        torch.cat(feats), torch.cat(labels), num_classes, cfg)
     ignore = num_classes
     preds, gts, rows = [], [], []
     for points, lbl in test_scans:
@@ -99,5 +103,9 @@ def linear_probe_miou(model, train_scans: Sequence[Tuple[Tensor, Tensor]],
         name: (None if np.isnan(res[name]) else 100 * float(res[name]))
         for name in class_names
     }
-    return dict(miou=100 * float(res['miou']), acc=100 * float(res['acc']),
-                per_class=per_class, predictions=preds, rows=rows)
+    return dict(
+        miou=100 * float(res['miou']),
+        acc=100 * float(res['acc']),
+        per_class=per_class,
+        predictions=preds,
+        rows=rows)

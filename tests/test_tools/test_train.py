@@ -51,11 +51,10 @@ def test_pretraining_loss_is_finite_and_falls(tmp_path, synthetic_root):
         assert len(logged(tmp_path, key)) == 30, key
 
 
-def test_checkpoint_holds_student_teacher_and_state(tmp_path,
-                                                     synthetic_root):
+def test_checkpoint_holds_student_teacher_and_state(tmp_path, synthetic_root):
     run_train(tmp_path, synthetic_root, 10)
-    ckpt = torch.load(tmp_path / 'iter_10.pth', map_location='cpu',
-                      weights_only=False)
+    ckpt = torch.load(
+        tmp_path / 'iter_10.pth', map_location='cpu', weights_only=False)
     keys = ckpt['state_dict'].keys()
     assert any(k.startswith('student.backbone.') for k in keys)
     assert any(k.startswith('teacher.module.backbone.') for k in keys)

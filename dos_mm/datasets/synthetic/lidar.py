@@ -28,7 +28,8 @@ def ray_directions(spec: LidarSpec) -> np.ndarray:
     elev = np.deg2rad(np.linspace(*spec.elevation, spec.num_beams))
     azim = np.linspace(-np.pi, np.pi, spec.azimuth_steps, endpoint=False)
     e, a = np.meshgrid(elev, azim, indexing='ij')
-    return np.stack([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a),
+    return np.stack([np.cos(e) * np.cos(a),
+                     np.cos(e) * np.sin(a),
                      np.sin(e)], -1).reshape(-1, 3).astype(np.float32)
 
 
@@ -58,8 +59,8 @@ def scan_scene(scene: Scene, spec: LidarSpec,
     t_all = np.concatenate(parts, axis=1)  # (R, 1 + M)
     hit = t_all.argmin(1)
     t = t_all[np.arange(len(d)), hit]
-    keep = (t < min(spec.max_range, INF)) & (rng.random(len(d)) >=
-                                             spec.dropout)
+    keep = (t < min(spec.max_range, INF)) & (
+        rng.random(len(d)) >= spec.dropout)
     t, hit, d = t[keep], hit[keep], d[keep]
     prim_ids = np.concatenate(ids)[hit]  # 0 marks the ground
     t = t + rng.normal(0, spec.range_noise, len(t)).astype(np.float32)

@@ -32,8 +32,10 @@ def ray_boxes(o: np.ndarray, d: np.ndarray, centre: np.ndarray,
     half = size / 2
     t_near = np.full(dx.shape, -INF, np.float32)
     t_far = np.full(dx.shape, INF, np.float32)
-    for oo, dd, h in ((ox, dx, half[:, 0]), (oy, dy, half[:, 1]),
-                      (oz, dz, half[:, 2])):
+    for oo, dd, h in ((ox, dx, half[:,
+                                    0]), (oy, dy, half[:,
+                                                       1]), (oz, dz, half[:,
+                                                                          2])):
         with np.errstate(divide='ignore', invalid='ignore'):
             t1 = (-h - oo) / dd
             t2 = (h - oo) / dd

@@ -25,8 +25,8 @@ class Scene:
 
     def ground_label(self, y: np.ndarray) -> np.ndarray:
         ay = np.abs(y)
-        road, side, terr = (BY_NAME[n].raw_id
-                            for n in ('road', 'sidewalk', 'terrain'))
+        road, side, terr = (
+            BY_NAME[n].raw_id for n in ('road', 'sidewalk', 'terrain'))
         return np.where(
             ay < self.road_half_width, road,
             np.where(ay < self.road_half_width + self.sidewalk_width, side,
@@ -46,14 +46,17 @@ class Scene:
 
 def _box(scene, name, x, y, size, yaw, z0=0.0):
     l, w, h = size
-    scene.boxes.append((np.array([x, y, z0 + h / 2]), np.array([l, w, h]),
-                        yaw, BY_NAME[name].raw_id))
+    scene.boxes.append(
+        (np.array([x, y,
+                   z0 + h / 2]), np.array([l, w,
+                                           h]), yaw, BY_NAME[name].raw_id))
 
 
 def sample_scene(rng: np.random.Generator, extent: float = 60.0) -> Scene:
     """Draw one scene within ``[-extent, extent]`` around the sensor."""
-    scene = Scene(road_half_width=rng.uniform(3.5, 7.0),
-                  sidewalk_width=rng.uniform(2.0, 4.0))
+    scene = Scene(
+        road_half_width=rng.uniform(3.5, 7.0),
+        sidewalk_width=rng.uniform(2.0, 4.0))
     edge = scene.road_half_width + scene.sidewalk_width
     # buildings: two rows of facades behind the sidewalks, with gaps
     for side in (-1, 1):
@@ -72,48 +75,64 @@ def sample_scene(rng: np.random.Generator, extent: float = 60.0) -> Scene:
         x, y = rng.uniform(-extent, extent), rng.choice([-1, 1]) * (
             edge - rng.uniform(0.3, 1.0))
         h = rng.uniform(2.0, 3.5)
-        scene.cylinders.append((np.array([x, y]), rng.uniform(0.12, 0.25),
-                                0.0, h, BY_NAME['trunk'].raw_id))
+        scene.cylinders.append((np.array([x, y]), rng.uniform(0.12, 0.25), 0.0,
+                                h, BY_NAME['trunk'].raw_id))
         scene.spheres.append((np.array([x, y, h + 1.5]), rng.uniform(1.5, 3),
                               BY_NAME['vegetation'].raw_id))
     for _ in range(rng.integers(5, 15)):
         y = rng.choice([-1, 1]) * (edge + rng.uniform(0.5, 6))
         scene.spheres.append(
-            (np.array([rng.uniform(-extent, extent), y, 0.2]),
-             rng.uniform(0.6, 1.4), BY_NAME['vegetation'].raw_id))
+            (np.array([rng.uniform(-extent, extent), y,
+                       0.2]), rng.uniform(0.6,
+                                          1.4), BY_NAME['vegetation'].raw_id))
     # vehicles: many cars (parked and driving), few trucks, rare cyclists
     for _ in range(rng.integers(4, 14)):
         lane = rng.choice([-1, 1]) * rng.uniform(
             0.3, max(0.4, scene.road_half_width - 1.0))
-        yaw = rng.normal(0, 0.08) + (np.pi if lane > 0 and
-                                     rng.random() < .5 else 0)
-        _box(scene, 'car', rng.uniform(-extent, extent), lane,
-             (rng.uniform(3.8, 5.0), rng.uniform(1.6, 2.0),
-              rng.uniform(1.4, 1.8)), yaw, z0=0.15)
+        yaw = rng.normal(0, 0.08) + (
+            np.pi if lane > 0 and rng.random() < .5 else 0)
+        _box(
+            scene,
+            'car',
+            rng.uniform(-extent, extent),
+            lane,
+            (rng.uniform(3.8, 5.0), rng.uniform(1.6, 2.0), rng.uniform(
+                1.4, 1.8)),
+            yaw,
+            z0=0.15)
     for _ in range(rng.integers(0, 3)):
-        _box(scene, 'truck', rng.uniform(-extent, extent),
-             rng.choice([-1, 1]) * scene.road_half_width / 2,
-             (rng.uniform(7, 11), rng.uniform(2.3, 2.6),
-              rng.uniform(2.8, 3.8)), rng.normal(0, 0.05), z0=0.3)
+        _box(
+            scene,
+            'truck',
+            rng.uniform(-extent, extent),
+            rng.choice([-1, 1]) * scene.road_half_width / 2,
+            (rng.uniform(7, 11), rng.uniform(2.3, 2.6), rng.uniform(2.8, 3.8)),
+            rng.normal(0, 0.05),
+            z0=0.3)
     for _ in range(rng.integers(1, 5)):
         _box(scene, 'bicyclist', rng.uniform(-extent, extent),
              rng.choice([-1, 1]) * (scene.road_half_width - 0.8),
              (1.8, 0.6, 1.75), rng.normal(0, 0.1))
     # people on the sidewalks (rare), poles and signs along the kerb
     for _ in range(rng.integers(3, 12)):
-        y = rng.choice([-1, 1]) * (scene.road_half_width +
-                                   rng.uniform(0.3, scene.sidewalk_width))
-        scene.cylinders.append(
-            (np.array([rng.uniform(-extent, extent),
-                       y]), rng.uniform(0.22, 0.32), 0.0,
-             rng.uniform(1.5, 1.9), BY_NAME['person'].raw_id))
+        y = rng.choice([-1, 1]) * (
+            scene.road_half_width + rng.uniform(0.3, scene.sidewalk_width))
+        scene.cylinders.append((np.array([rng.uniform(-extent, extent),
+                                          y]), rng.uniform(0.22, 0.32), 0.0,
+                                rng.uniform(1.5,
+                                            1.9), BY_NAME['person'].raw_id))
     for _ in range(rng.integers(3, 10)):
         x = rng.uniform(-extent, extent)
         y = rng.choice([-1, 1]) * (scene.road_half_width + 0.4)
         height = rng.uniform(3.5, 7)
-        scene.cylinders.append((np.array([x, y]), rng.uniform(0.06, 0.12),
-                                0.0, height, BY_NAME['pole'].raw_id))
+        scene.cylinders.append((np.array([x, y]), rng.uniform(0.06, 0.12), 0.0,
+                                height, BY_NAME['pole'].raw_id))
         if rng.random() < 0.6:
-            _box(scene, 'traffic-sign', x, y, (0.08, 0.7, 0.7),
-                 rng.uniform(-0.3, 0.3) + np.pi / 2, z0=height - 1.0)
+            _box(
+                scene,
+                'traffic-sign',
+                x,
+                y, (0.08, 0.7, 0.7),
+                rng.uniform(-0.3, 0.3) + np.pi / 2,
+                z0=height - 1.0)
     return scene

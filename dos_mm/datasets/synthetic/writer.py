@@ -41,8 +41,10 @@ def read_marker(out: str) -> Optional[dict]:
 
 def _write_scan(root: str, seq: str, idx: int, points: np.ndarray,
                 labels: np.ndarray, boxes: np.ndarray) -> dict:
-    rel = {k: f'sequences/{seq}/{k}/{idx:06d}' for k in
-           ('velodyne', 'labels', 'boxes')}
+    rel = {
+        k: f'sequences/{seq}/{k}/{idx:06d}'
+        for k in ('velodyne', 'labels', 'boxes')
+    }
     for key in rel:
         os.makedirs(osp.join(root, osp.dirname(rel[key])), exist_ok=True)
     points.astype(np.float32).tofile(osp.join(root, rel['velodyne'] + '.bin'))
@@ -50,8 +52,8 @@ def _write_scan(root: str, seq: str, idx: int, points: np.ndarray,
     np.save(osp.join(root, rel['boxes'] + '.npy'), boxes)
     return dict(
         sample_id=f'{seq}{idx:06d}',
-        lidar_points=dict(num_pts_feats=4,
-                          lidar_path=rel['velodyne'] + '.bin'),
+        lidar_points=dict(
+            num_pts_feats=4, lidar_path=rel['velodyne'] + '.bin'),
         pts_semantic_mask_path=rel['labels'] + '.label',
         instances=[
             dict(bbox_3d=b[:7].tolist(), bbox_label_3d=int(b[7]))
@@ -86,9 +88,12 @@ def generate_dataset(out: str,
     if num_train < 1 or num_val < 1:
         raise ValueError(f'need at least 1 train and 1 val scan, got '
                          f'num_train={num_train}, num_val={num_val}')
-    settings = dict(generator_version=GENERATOR_VERSION, seed=seed,
-                    num_train=num_train, num_val=num_val,
-                    lidar=spec.__dict__)
+    settings = dict(
+        generator_version=GENERATOR_VERSION,
+        seed=seed,
+        num_train=num_train,
+        num_val=num_val,
+        lidar=spec.__dict__)
     existing = read_marker(out)
     if existing == json.loads(json.dumps(settings)):
         return existing
@@ -105,20 +110,22 @@ def generate_dataset(out: str,
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         rng = np.random.default_rng(seed)
-        jobs = [(split, seq, i) for (split, seq), n in zip(
-            SPLITS, (num_train, num_val)) for i in range(n)]
+        jobs = [(split, seq, i)
+                for (split, seq), n in zip(SPLITS, (num_train, num_val))
+                for i in range(n)]
         infos = {split: [] for split, _ in SPLITS}
         for split, seq, i in (progress(jobs) if progress else jobs):
             scene = sample_scene(rng)
             points, labels = scan_scene(scene, spec, rng)
             infos[split].append(
-                _write_scan(tmp, seq, i, points, labels,
-                            scene.object_boxes()))
+                _write_scan(tmp, seq, i, points, labels, scene.object_boxes()))
         for split, data_list in infos.items():
             with open(osp.join(tmp, f'semantickitti_infos_{split}.pkl'),
                       'wb') as f:
-                pickle.dump(dict(metainfo=dict(DATASET='SemanticKITTI'),
-                                 data_list=data_list), f)
+                pickle.dump(
+                    dict(
+                        metainfo=dict(DATASET='SemanticKITTI'),
+                        data_list=data_list), f)
         with open(osp.join(tmp, MARKER), 'w') as f:
             json.dump(settings, f, indent=2)
         if osp.isdir(out):

@@ -106,11 +106,10 @@ class DOSMultiView(BaseTransform):
         """One view of a (N, C) finite point array."""
         idx = random_crop(points[:, :3], self.crop_ratio, self.rng)  # (M,)
         crop = points[idx]
-        mat = random_rigid_transform(self.rng, self.rot_range,
-                                     self.tilt_range, self.scale_range,
-                                     self.flip)
-        xyz = jitter(crop[:, :3] @ mat.T, self.jitter_sigma,
-                     self.jitter_clip, self.rng)
+        mat = random_rigid_transform(self.rng, self.rot_range, self.tilt_range,
+                                     self.scale_range, self.flip)
+        xyz = jitter(crop[:, :3] @ mat.T, self.jitter_sigma, self.jitter_clip,
+                     self.rng)
         view_points = np.concatenate([xyz, crop[:, 3:]], axis=1)
         return dict(
             points=view_points.astype(np.float32),

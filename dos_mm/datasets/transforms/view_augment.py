@@ -52,8 +52,8 @@ def random_rigid_transform(rng: np.random.Generator,
     """
     a, bx, by = rng.uniform(-rot_range, rot_range), *rng.uniform(
         -tilt_range, tilt_range, size=2)
-    rz = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0],
-                   [0, 0, 1]])
+    rz = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a),
+                                                np.cos(a), 0], [0, 0, 1]])
     rx = np.array([[1, 0, 0], [0, np.cos(bx), -np.sin(bx)],
                    [0, np.sin(bx), np.cos(bx)]])
     ry = np.array([[np.cos(by), 0, np.sin(by)], [0, 1, 0],

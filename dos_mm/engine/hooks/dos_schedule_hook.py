@@ -1,9 +1,9 @@
 """One hook for every scheduled scalar of DOS."""
 from typing import Dict, Optional, Sequence
 
+from mmdet3d.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmdet3d.registry import HOOKS
 
 from dos_mm.functional import cosine_schedule, linear_warmup
 
@@ -34,6 +34,7 @@ def dos_schedule(it: int,
       size and ``mask_start_ratio`` to their final values over
       ``mask_warmup`` (ours: 0.25 x and 0.3 over 5 %).
     """
+
     def warm(frac: float) -> int:
         return int(round(frac * max_iters))
 
@@ -70,7 +71,9 @@ class DOSScheduleHook(Hook):
     def values(self, it: int, max_iters: int) -> Dict[str, float]:
         return dos_schedule(it, max_iters, **self.schedule)
 
-    def before_train_iter(self, runner, batch_idx: int,
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
                           data_batch=None) -> None:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model

@@ -1,7 +1,7 @@
 """EMA update of the DOS teacher after each real optimizer step."""
+from mmdet3d.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmdet3d.registry import HOOKS
 
 
 @HOOKS.register_module()
@@ -14,7 +14,10 @@ class TeacherEMAHook(Hook):
     """
     priority = 'NORMAL'
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         if not runner.optim_wrapper.should_update():
             return

@@ -108,8 +108,9 @@ class DOS(BaseModel):
         with torch.no_grad():
             log_q = self.target_generator(teacher_logits.float() /
                                           self.teacher_temp)
-        return self.loss_module(log_q, student_logits.float() /
-                                self.student_temp, scan, batch_size)
+        return self.loss_module(log_q,
+                                student_logits.float() / self.student_temp,
+                                scan, batch_size)
 
     def loss(self, inputs: dict, data_samples: List) -> Dict[str, Tensor]:
         views = inputs['views']
@@ -126,15 +127,15 @@ class DOS(BaseModel):
         radius = self.cross_view_radius
         if radius is None and strides:
             radius = 2 * self.cell_edge(strides[0])
-        total, stats = None, dict(pairs=0, cells=0)
+        total, stats = None, dict(pairs=0, cells=0, empty_views=0)
         for i, s in enumerate(student):
-            if len(s['cells']) == 0:
+            if len(s['cells']) == 0:  # crop / mask left nothing in range
+                stats['empty_views'] += 1
                 continue
             terms = self._view_terms(i, s, teacher, radius, batch_size, stats)
             total = terms if total is None else total + terms
         if total is None:  # nothing observable anywhere: a counted no-op
             total = sum(p.sum() * 0 for p in self.student.parameters())
-            stats['empty_batches'] = 1
         out = dict(loss=total)
         out.update(self.diagnostics(views, teacher, stats))
         return out
@@ -177,26 +178,30 @@ class DOS(BaseModel):
             float(sum(v['num_visible'] for v in views)),
             float(sum(v['num_points'] for v in views)),
             float(stats['pairs']),
-            float(stats['cells'])
-        ], device=dev)
+            float(stats['cells']),
+            float(stats['empty_views'])
+        ],
+                              device=dev)
         dist.all_reduce(hist, op='sum')
         dist.all_reduce(counts, op='sum')
         usage = hist / hist.sum().clamp(min=1)
         entropy = -(torch.xlogy(usage, usage)).sum()
         prior = zipf_prior(k, self.final_alpha, device=dev)
         ranked = usage.sort(descending=True).values
-        zipf_kl = (torch.xlogy(ranked, ranked) -
-                   ranked * prior.log()).sum()
+        zipf_kl = (torch.xlogy(ranked, ranked) - ranked * prior.log()).sum()
         return dict(
             proto_entropy=entropy,
             protos_in_use=(hist > 0).sum().float(),
             zipf_kl=zipf_kl,
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),
+            empty_views=counts[4],
             upcast_missing=torch.tensor(
                 float(self.student.neck.last_missing), device=dev))
 
-    def forward(self, inputs: dict, data_samples: Optional[List] = None,
+    def forward(self,
+                inputs: dict,
+                data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)

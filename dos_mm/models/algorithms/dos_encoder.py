@@ -3,6 +3,7 @@
 The teacher is an EMA copy of exactly this module, so "what does the teacher
 copy?" has one answer.
 """
+import copy
 from typing import Dict, Optional
 
 import torch
@@ -23,7 +24,7 @@ def build_multiscale_backbone(cfg: dict):
     """Build ``cfg``, swapping an mmdet3d backbone type for its multi-scale
     twin, so that a pretraining config can reuse the downstream model's
     backbone config verbatim."""
-    cfg = dict(cfg)
+    cfg = copy.deepcopy(dict(cfg))  # mmdet3d backbones mutate list args
     cfg['type'] = MULTI_SCALE_TWINS.get(cfg['type'], cfg['type'])
     cfg.pop('return_middle_feats', None)
     return MODELS.build(cfg)
@@ -74,9 +75,11 @@ class DOSEncoder(BaseModule):
         levels, strides = self.backbone(feats, voxels['coors'], batch_size)
         stride = strides[self.loss_level]
         cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
-        return dict(cells=cells, point_cell=point_cell,
-                    feats=self.neck(levels, strides, cells, stride),
-                    stride=torch.tensor(stride))
+        return dict(
+            cells=cells,
+            point_cell=point_cell,
+            feats=self.neck(levels, strides, cells, stride),
+            stride=torch.tensor(stride))
 
     def forward(self, voxels: Dict[str, Tensor], point_vox: Tensor,
                 batch_size: int) -> Dict[str, Tensor]:

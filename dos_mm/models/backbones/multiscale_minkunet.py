@@ -46,8 +46,8 @@ class MultiScaleMinkUNet(MinkUNetBackbone):
         shape = (torch.div(extent + unit - 1, unit, rounding_mode='floor') *
                  unit).tolist()
         # spconv reads raw memory: indices must be contiguous
-        x = SparseConvTensor(voxel_features, coors.int().contiguous(), shape,
-                             batch_size)
+        x = SparseConvTensor(voxel_features,
+                             coors.int().contiguous(), shape, batch_size)
         x = self.conv_input(x)
         laterals = [x]
         for encoder_layer in self.encoder:

@@ -41,8 +41,8 @@ class MultiScaleSparseEncoder(SparseEncoder, BaseModule):
             then ``conv_out``'s output) and their per-axis (z, y, x) strides.
         """
         from spconv.pytorch import SparseConvTensor
-        x = SparseConvTensor(voxel_features, coors.int().contiguous(),
-                             self.sparse_shape,
+        x = SparseConvTensor(voxel_features,
+                             coors.int().contiguous(), self.sparse_shape,
                              batch_size)
         x = self.conv_input(x)
         levels = []

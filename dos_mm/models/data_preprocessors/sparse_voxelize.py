@@ -11,11 +11,10 @@ from typing import Dict, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from ..utils.cells import pack_keys, unique_cells
+from ..utils.cells import unique_cells
 
 
-def hard_point_voxels(xyz: Tensor, scan: Tensor,
-                      pc_range: Sequence[float],
+def hard_point_voxels(xyz: Tensor, scan: Tensor, pc_range: Sequence[float],
                       voxel_size: Sequence[float]) -> Tuple[Tensor, Tensor]:
     """Voxel coords of points on the hard-voxelisation grid.
 
@@ -59,17 +58,18 @@ def hard_voxelize(points: Tensor, scan: Tensor, pc_range: Sequence[float],
         appearance, and ``point_vox`` (P, 4) / ``inside`` (P,) for every
         input point.
     """
-    vox, inside = hard_point_voxels(points[:, :3], scan, pc_range,
-                                    voxel_size)
+    vox, inside = hard_point_voxels(points[:, :3], scan, pc_range, voxel_size)
     rows = torch.nonzero(inside).squeeze(1)  # (P',) in point order
     cells, inverse = unique_cells(vox[rows])  # (U, 4)
-    first = torch.full((len(cells), ), len(points), dtype=torch.long,
+    first = torch.full((len(cells), ),
+                       len(points),
+                       dtype=torch.long,
                        device=points.device)
     first.scatter_reduce_(0, inverse, rows, 'amin')
     # order voxels by (scan, first appearance); rank within the scan
     order = torch.argsort(cells[:, 0] * (len(points) + 1) + first)
-    count = torch.bincount(cells[:, 0], minlength=int(scan.max()) + 1
-                           if len(scan) else 1)
+    count = torch.bincount(
+        cells[:, 0], minlength=int(scan.max()) + 1 if len(scan) else 1)
     start = torch.cumsum(count, 0) - count
     rank = torch.empty_like(order)
     rank[order] = torch.arange(len(order), device=order.device)
@@ -90,14 +90,17 @@ def hard_voxelize(points: Tensor, scan: Tensor, pc_range: Sequence[float],
     num_kept = int(keep_voxel.sum())
     voxels = points.new_zeros(num_kept, max_points, points.shape[1])
     voxels[new_id[inverse[ok]], slot[ok]] = points[rows[ok]]
-    num_points = torch.zeros(num_kept, dtype=torch.int32,
-                             device=points.device)
+    num_points = torch.zeros(num_kept, dtype=torch.int32, device=points.device)
     num_points.index_add_(0, new_id[inverse[ok]],
                           torch.ones_like(slot[ok], dtype=torch.int32))
     coors = torch.empty(num_kept, 4, dtype=torch.int32, device=points.device)
     coors[new_id[keep_voxel]] = cells[keep_voxel].int()
-    return dict(voxels=voxels, num_points=num_points, coors=coors,
-                point_vox=vox, inside=inside)
+    return dict(
+        voxels=voxels,
+        num_points=num_points,
+        coors=coors,
+        point_vox=vox,
+        inside=inside)
 
 
 def minkunet_voxelize(points: Tensor, scan: Tensor,
@@ -126,7 +129,9 @@ def minkunet_voxelize(points: Tensor, scan: Tensor,
     grid = grid - origin[scan]
     point_vox = torch.cat([scan[:, None].long(), grid], dim=1)  # (P, 4)
     uniq, inverse = unique_cells(point_vox)
-    first = torch.full((len(uniq), ), len(points), dtype=torch.long,
+    first = torch.full((len(uniq), ),
+                       len(points),
+                       dtype=torch.long,
                        device=points.device)
     first.scatter_reduce_(0, inverse,
                           torch.arange(len(points), device=points.device),

@@ -21,13 +21,14 @@ class PrototypeHead(BaseModule):
         num_prototypes (int): K (paper: 1024).
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 hidden_channels: int = 2048,
-                 out_channels: int = 256,
-                 num_prototypes: int = 1024,
-                 init_cfg=dict(type='TruncNormal', layer='Linear', std=0.02,
-                               bias=0.)) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        hidden_channels: int = 2048,
+        out_channels: int = 256,
+        num_prototypes: int = 1024,
+        init_cfg=dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.)
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.projector = nn.Sequential(
             nn.Linear(in_channels, hidden_channels), nn.GELU(),

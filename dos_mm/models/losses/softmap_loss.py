@@ -18,11 +18,13 @@ class SoftmapLoss(nn.Module):
             over which the target columns are normalised.
     """
 
-    def __init__(self, mode: str = 'softmap',
+    def __init__(self,
+                 mode: str = 'softmap',
                  softmap_norm: str = 'scene') -> None:
         super().__init__()
         if mode not in ('softmap', 'point'):
-            raise ValueError(f"mode must be 'softmap' or 'point', got {mode!r}")
+            raise ValueError(
+                f"mode must be 'softmap' or 'point', got {mode!r}")
         if softmap_norm not in ('scene', 'batch'):
             raise ValueError("softmap_norm must be 'scene' or 'batch', got "
                              f'{softmap_norm!r}')
@@ -38,6 +40,5 @@ class SoftmapLoss(nn.Module):
                                     num_scans)
         target = target_softmaps(target_log_q, scan, num_scans,
                                  self.softmap_norm)
-        student = student_log_softmaps(student_logits.float(), scan,
-                                       num_scans)
+        student = student_log_softmaps(student_logits.float(), scan, num_scans)
         return softmap_kl(target, student, scan, num_scans)

@@ -28,8 +28,8 @@ class UpcastNeck(nn.Module):
         self.levels = None if levels is None else list(levels)
         self.last_missing = 0
 
-    def forward(self, feats: List, strides: List[Sequence[int]],
-                cells: Tensor, cell_stride: Sequence[int]) -> Tensor:
+    def forward(self, feats: List, strides: List[Sequence[int]], cells: Tensor,
+                cell_stride: Sequence[int]) -> Tensor:
         """Args:
             feats (list[SparseConvTensor]): backbone levels.
             strides (list[tuple]): per-axis stride of each level.

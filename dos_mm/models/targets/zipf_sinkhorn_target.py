@@ -37,8 +37,8 @@ class ZipfSinkhornTarget(nn.Module):
         self.alpha = alpha
         self.num_iters = num_iters
         self.usage_momentum = usage_momentum
-        self.register_buffer('usage', torch.full((num_prototypes, ),
-                                                 1.0 / num_prototypes))
+        self.register_buffer(
+            'usage', torch.full((num_prototypes, ), 1.0 / num_prototypes))
         self.register_buffer('usage_initialised', torch.tensor(False))
 
     @torch.no_grad()

@@ -40,8 +40,7 @@ def block_mask(xyz: Tensor,
         torch.cat([batch[:, None].long(), blocks], dim=1))  # (B, 4)
     block_scan = uniq[:, 0]  # (B,)
     scores = torch.rand(
-        len(uniq), generator=generator,
-        device='cpu').to(xyz.device)  # (B,)
+        len(uniq), generator=generator, device='cpu').to(xyz.device)  # (B,)
     # order blocks by (scan, score); the position within the scan is a rank
     order = torch.argsort(block_scan.double() * 2 + scores.double())
     num_scans = int(block_scan.max()) + 1

@@ -81,10 +81,10 @@ def infer_strides(in_shape: Sequence[int],
     (padding makes the ratio inexact, e.g. 41 -> 21 is stride 2)."""
     strides = []
     for shape in level_shapes:
-        ratio = torch.tensor([float(i) / max(int(s), 1)
-                              for i, s in zip(in_shape, shape)])
-        strides.append(tuple(int(v) for v in
-                             torch.exp2(torch.round(torch.log2(ratio)))))
+        ratio = torch.tensor(
+            [float(i) / max(int(s), 1) for i, s in zip(in_shape, shape)])
+        strides.append(
+            tuple(int(v) for v in torch.exp2(torch.round(torch.log2(ratio)))))
     return strides
 
 

@@ -11,7 +11,6 @@ from mmengine.registry import init_default_scope
 
 import dos_mm.models.data_preprocessors.dos_data_preprocessor as dpp
 from dos_mm.datasets.transforms import DOSMultiView, PackDOSInputs
-
 from ...conftest import TINY_CONFIG
 
 
@@ -56,7 +55,7 @@ def fixed_mask(monkeypatch, masks):
     monkeypatch.setattr(dpp, 'block_mask', lambda *a, **k: next(calls))
 
 
-def test_student_never_sees_masked_points(model, monkeypatch):
+def test_student_never_sees_masked_points(model, monkeypatch, single_thread):
     """Change every masked point (position, features): the student's logits
     and the loss (teacher inputs held fixed) are bit-identical."""
     batch = make_batch()
@@ -64,9 +63,9 @@ def test_student_never_sees_masked_points(model, monkeypatch):
     for view in batch['inputs']['views']:
         pts = torch.cat(view['points'])
         g = torch.Generator().manual_seed(len(masks))
-        masks.append(dpp.block_mask(pts[:, :3],
-                                    torch.zeros(len(pts), dtype=torch.long),
-                                    1.0, 0.6, g))
+        masks.append(
+            dpp.block_mask(pts[:, :3], torch.zeros(len(pts), dtype=torch.long),
+                           1.0, 0.6, g))
     fixed_mask(monkeypatch, masks)
     data = model.data_preprocessor(batch, True)
 
@@ -110,8 +109,10 @@ def test_loss_is_finite_and_has_student_gradients(model):
 
 def test_diagnostics_are_logged_but_not_summed(model):
     out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
-    names = {'proto_entropy', 'protos_in_use', 'zipf_kl', 'visible_fraction',
-             'matched_pairs', 'upcast_missing'}
+    names = {
+        'proto_entropy', 'protos_in_use', 'zipf_kl', 'visible_fraction',
+        'matched_pairs', 'upcast_missing', 'empty_views'
+    }
     assert names <= set(out)
     assert [k for k in out if 'loss' in k] == ['loss']
     assert 0 < float(out['visible_fraction']) < 1
@@ -138,8 +139,10 @@ def test_teacher_is_a_copy_then_follows_with_momentum():
 
     model.set_schedule(teacher_momentum=0.9)
     model.teacher_update()
-    changed = [not torch.equal(b, p)
-               for b, p in zip(before, model.teacher.module.parameters())]
+    changed = [
+        not torch.equal(b, p)
+        for b, p in zip(before, model.teacher.module.parameters())
+    ]
     assert all(changed)
     ps = next(model.student.parameters())
     pt = next(model.teacher.module.parameters())
@@ -158,10 +161,14 @@ def test_teacher_batchnorm_keeps_its_own_statistics():
     the full views and keeps its own running statistics."""
     model = build_model()
     data = model.data_preprocessor(make_batch(), True)
-    bn_t = [m for m in model.teacher.module.modules()
-            if isinstance(m, torch.nn.BatchNorm1d)][0]
-    bn_s = [m for m in model.student.modules()
-            if isinstance(m, torch.nn.BatchNorm1d)][0]
+    bn_t = [
+        m for m in model.teacher.module.modules()
+        if isinstance(m, torch.nn.BatchNorm1d)
+    ][0]
+    bn_s = [
+        m for m in model.student.modules()
+        if isinstance(m, torch.nn.BatchNorm1d)
+    ][0]
     model(**data, mode='loss')
     assert not torch.equal(bn_t.running_mean, bn_s.running_mean)
     stats = bn_t.running_mean.clone()
@@ -169,7 +176,7 @@ def test_teacher_batchnorm_keeps_its_own_statistics():
     assert torch.equal(bn_t.running_mean, stats)  # never copied
 
 
-def test_same_and_cross_view_terms_weigh_half_each():
+def test_same_and_cross_view_terms_weigh_half_each(single_thread):
     """loss(w) = w * same + (1 - w) * cross, per student view."""
     model = build_model()
     data = model.data_preprocessor(make_batch(), True)
@@ -180,8 +187,8 @@ def test_same_and_cross_view_terms_weigh_half_each():
         model.same_view_weight = weight
         losses[weight] = float(model.loss(**data)['loss'])
     assert losses[1.0] != pytest.approx(losses[0.0])
-    assert losses[0.5] == pytest.approx(0.5 * (losses[1.0] + losses[0.0]),
-                                        rel=1e-5)
+    assert losses[0.5] == pytest.approx(
+        0.5 * (losses[1.0] + losses[0.0]), rel=1e-5)
 
 
 def test_point_mode_ablation_runs():
@@ -218,6 +225,7 @@ def test_nothing_observable_gives_a_finite_zero():
     batch = pseudo_collate([pack(mv(dict(points=far)))])
     out = model(**model.data_preprocessor(batch, True), mode='loss')
     assert float(out['loss']) == 0.0
+    assert float(out['empty_views']) == 2  # counted and logged
     out['loss'].backward()  # connected to every student parameter
     assert all(p.grad is not None for p in model.student.parameters())
 

@@ -1,0 +1,92 @@
+"""Every DOS config builds, and its backbone is the downstream model's."""
+from pathlib import Path
+
+import mmdet3d
+import pytest
+import torch
+from mmdet3d.registry import MODELS
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+REPO = Path(__file__).resolve().parents[1]
+MIM = Path(mmdet3d.__file__).parent / '.mim' / 'configs'  # the wheel's
+CONFIGS = sorted((REPO / 'configs' / 'dos').glob('pretrain_*.py'))
+CENTERPOINT = str(
+    MIM / 'centerpoint' /
+    'centerpoint_voxel01_second_secfpn_8xb4-cyclic-20e_nus-3d.py')
+MINKUNET = str(
+    MIM / 'minkunet' /
+    'minkunet34_w32_spconv_8xb2-laser-polar-mix-3x_semantickitti.py')
+
+
+@pytest.fixture(autouse=True)
+def scope():
+    init_default_scope('mmdet3d')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
+def test_config_builds_with_schedule_hooks(path):
+    cfg = Config.fromfile(str(path))
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'DOS'
+    hooks = [h['type'] for h in cfg.custom_hooks]
+    assert hooks == ['DOSScheduleHook', 'TeacherEMAHook']
+    assert cfg.train_dataloader.dataset.pipeline[-1]['type'] == \
+        'PackDOSInputs'
+    head = cfg.model.encoder.head
+    assert head.num_prototypes == cfg.model.target.num_prototypes
+
+
+def test_paper_settings_in_the_real_dataset_configs():
+    for name, ratio, block in (('nuscenes', 0.6, 1.0), ('waymo', 0.6, 1.0),
+                               ('semantickitti', 0.7, 1.0), ('scannet', 0.7,
+                                                             0.4)):
+        cfg = Config.fromfile(str(REPO / f'configs/dos/pretrain_{name}.py'))
+        sched = cfg.custom_hooks[0]
+        assert sched.get('mask_ratio', 0.6) == ratio, name
+        assert sched.get('block_size', 1.0) == block, name
+        assert cfg.model.encoder.head.num_prototypes == 1024
+        assert cfg.model.target.alpha == 1.3
+
+
+def encoder_keys(model):
+    return {k: v.shape for k, v in model.student.backbone.state_dict().items()}
+
+
+def test_nuscenes_pretraining_matches_centerpoint():
+    dos_cfg = Config.fromfile(str(REPO / 'configs/dos/pretrain_nuscenes.py'))
+    cp_cfg = Config.fromfile(CENTERPOINT)
+    dos_pre = dos_cfg.model.data_preprocessor.voxel_layer
+    cp_pre = cp_cfg.model.data_preprocessor.voxel_layer
+    for key in ('max_num_points', 'voxel_size', 'point_cloud_range',
+                'max_voxels'):
+        assert list(dos_pre[key]) == list(cp_pre[key]) if isinstance(
+            dos_pre[key], (list, tuple)) else dos_pre[key] == cp_pre[key]
+    assert dos_cfg.model.encoder.voxel_encoder == \
+        cp_cfg.model.pts_voxel_encoder
+    assert dos_cfg.model.encoder.backbone == cp_cfg.model.pts_middle_encoder
+    dos = MODELS.build(dos_cfg.model)
+    detector = MODELS.build(cp_cfg.model)
+    target = detector.pts_middle_encoder.state_dict()
+    assert encoder_keys(dos) == {k: v.shape for k, v in target.items()}
+    # every tensor transfers: load the student's weights and compare
+    detector.pts_middle_encoder.load_state_dict(
+        dos.student.backbone.state_dict())
+    for k, v in dos.student.backbone.state_dict().items():
+        assert torch.equal(detector.pts_middle_encoder.state_dict()[k], v)
+
+
+def test_semantickitti_pretraining_matches_minkunet():
+    dos_cfg = Config.fromfile(
+        str(REPO / 'configs/dos/pretrain_semantickitti.py'))
+    mk_cfg = Config.fromfile(MINKUNET)
+    backbone = dict(mk_cfg.model.backbone)
+    assert dos_cfg.model.encoder.backbone == backbone
+    assert dos_cfg.model.data_preprocessor.voxel_layer.voxel_size == \
+        mk_cfg.model.data_preprocessor.voxel_layer.voxel_size
+    dos = MODELS.build(dos_cfg.model)
+    seg = MODELS.build(backbone)
+    assert encoder_keys(dos) == {
+        k: v.shape
+        for k, v in seg.state_dict().items()
+    }

@@ -1,0 +1,29 @@
+"""PrototypeHead: cosine logits to unit-norm prototypes."""
+import torch
+import torch.nn.functional as F
+
+from dos_mm.models.heads import PrototypeHead
+
+
+def test_logits_are_cosines_to_normalised_prototypes():
+    torch.manual_seed(0)
+    head = PrototypeHead(
+        in_channels=8, hidden_channels=16, out_channels=4, num_prototypes=5)
+    head.init_weights()
+    feats = torch.randn(10, 8)
+    logits = head(feats)
+    assert logits.shape == (10, 5)
+    emb = F.normalize(head.projector(feats), dim=1)
+    protos = F.normalize(head.prototypes.weight, dim=1)
+    assert torch.allclose(logits, emb @ protos.t(), atol=1e-6)
+    assert logits.abs().max() <= 1 + 1e-6
+
+
+def test_logits_do_not_depend_on_prototype_norms():
+    torch.manual_seed(0)
+    head = PrototypeHead(8, 16, 4, 5)
+    feats = torch.randn(3, 8)
+    before = head(feats)
+    with torch.no_grad():
+        head.prototypes.weight.mul_(torch.rand(5, 1) * 10 + 0.1)
+    assert torch.allclose(head(feats), before, atol=1e-6)

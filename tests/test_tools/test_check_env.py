@@ -1,0 +1,27 @@
+"""tools/check_env.py names the package, the versions and the fix."""
+import sys
+
+from ..conftest import REPO
+
+sys.path.insert(0, str(REPO / 'tools'))
+import check_env  # noqa: E402
+
+
+def test_installed_stack_passes():
+    assert check_env.check() == []
+
+
+def test_mismatch_names_found_needed_and_fix():
+    reqs = [('torch', 'torch', lambda v: False, '==9.9', 'pip install x'),
+            ('no_such_pkg_xyz', 'nosuch', lambda v: True, '>=1',
+             'pip install nosuch')]
+    problems = check_env.check(reqs)
+    assert len(problems) == 2
+    assert 'torch: found' in problems[0] and 'needed ==9.9' in problems[0]
+    assert 'Fix: pip install x' in problems[0]
+    assert 'nosuch: not importable' in problems[1]
+
+
+def test_version_parsing():
+    assert check_env._version_tuple('2.13.0+cpu') == (2, 13, 0)
+    assert check_env._version_tuple('1.26.4') < (2, )
