@@ -5,6 +5,7 @@ Each fix is applied once by :func:`apply_compat_patches` (called when
 ``tests/test_compat``.
 """
 from .mmengine_checkpoint import patch_mmengine_local_loader
+from .mmengine_cpu_dist import patch_mmengine_cpu_dist
 from .numpy_long import restore_numpy_long
 from .spconv_cpu import patch_spconv_cpu_stream
 
@@ -17,10 +18,11 @@ def apply_compat_patches() -> dict:
         _APPLIED['spconv_cpu_stream'] = patch_spconv_cpu_stream()
         _APPLIED['numpy_long'] = restore_numpy_long()
         _APPLIED['mmengine_local_loader'] = patch_mmengine_local_loader()
+        _APPLIED['mmengine_cpu_dist'] = patch_mmengine_cpu_dist()
     return dict(_APPLIED)
 
 
 __all__ = [
     'apply_compat_patches', 'patch_spconv_cpu_stream', 'restore_numpy_long',
-    'patch_mmengine_local_loader'
+    'patch_mmengine_local_loader', 'patch_mmengine_cpu_dist'
 ]

@@ -9,7 +9,8 @@ def setup_launch(cfg, threads: Optional[int] = None) -> None:
     """Adapt a config to the machine it runs on.
 
     * CPU-only machines use the gloo backend for distributed runs (nccl
-      needs CUDA).
+      needs CUDA) and wrap the model in DDP without ``device_ids`` (mmengine
+      passes ``[LOCAL_RANK]``, which DDP rejects for CPU modules).
     * torch's CPU thread count is set explicitly: all cores for a single
       process, cores / local processes for several (two processes that each
       use every core slow down by an order of magnitude).
@@ -21,6 +22,11 @@ def setup_launch(cfg, threads: Optional[int] = None) -> None:
     if not torch.cuda.is_available():
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+        if cfg.get('launcher', 'none') != 'none':
+            wrapper = cfg.get('model_wrapper_cfg') or dict(
+                type='MMDistributedDataParallel', broadcast_buffers=False)
+            wrapper['device_ids'] = None
+            cfg.model_wrapper_cfg = wrapper
     if threads is None:
         local = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
         threads = max(1, (os.cpu_count() or 1) // local)

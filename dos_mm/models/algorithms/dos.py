@@ -40,6 +40,12 @@ class DOS(BaseModel):
             between matched cells of two views; default 2 x the loss cell.
         same_view_weight (float): weight of the same-view term (paper 0.5);
             the cross-view term gets the rest.
+        student_input (str): ``'observable'`` (DOS: the student sees only
+            the unmasked points, loss at observable cells) or
+            ``'mask_token'`` (the paper's ablation baseline: the student
+            sees every voxel, masked ones replaced by a learnable token,
+            and is distilled at the masked cells; needs the encoder's
+            ``mask_token_channels``).
         data_preprocessor (dict): ``DOSDataPreprocessor`` config.
     """
 
@@ -52,6 +58,7 @@ class DOS(BaseModel):
                  student_temp: float = 0.1,
                  cross_view_radius: Optional[float] = None,
                  same_view_weight: float = 0.5,
+                 student_input: str = 'observable',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -64,6 +71,14 @@ class DOS(BaseModel):
         self.student_temp = student_temp
         self.cross_view_radius = cross_view_radius
         self.same_view_weight = same_view_weight
+        if student_input not in ('observable', 'mask_token'):
+            raise ValueError("student_input must be 'observable' or "
+                             f"'mask_token', got {student_input!r}")
+        if student_input == 'mask_token' and self.student.mask_token is None:
+            raise ValueError("student_input='mask_token' needs "
+                             'encoder.mask_token_channels (the backbone '
+                             'input channels)')
+        self.student_input = student_input
         self.final_alpha = self.target_generator.alpha
 
     def init_weights(self) -> None:
@@ -74,17 +89,38 @@ class DOS(BaseModel):
     # ------------------------------------------------------------------
     def encode(self, net, view: dict, part: str,
                batch_size: int) -> Dict[str, Tensor]:
-        """Run ``net`` (student or teacher encoder) on ``view[part]``
-        (``'visible'`` or ``'full'``); adds each cell's centroid in original
-        coordinates (M, 3) and its key (M,)."""
-        inp = view[part]
-        if len(inp['coors']) == 0:  # nothing in range: no cells, no call
+        """Run ``net`` (student or teacher encoder) on ``view[part]``:
+        ``'visible'`` (observable points), ``'full'`` (every point) or
+        ``'masked'`` (ablation: every voxel, cells of the masked points).
+        Adds each cell's centroid in original coordinates (M, 3) and its
+        key (M,)."""
+        if part == 'masked':  # ablation: every voxel, masked ones tokenised
+            inp, point_vox, rows, token_mask = self._token_input(view)
+        else:
+            inp = view[part]
+            point_vox, rows, token_mask = inp['point_vox'], \
+                inp['point_rows'], None
+        if len(inp['coors']) == 0 or len(rows) == 0:  # nothing in range
             return self._empty_encoding(inp['point_vox'].device)
-        out = net(inp, inp['point_vox'], batch_size)
-        out['centroid'] = segment_mean(view['orig_coord'][inp['point_rows']],
+        out = net(inp, point_vox, batch_size, token_mask)
+        out['centroid'] = segment_mean(view['orig_coord'][rows],
                                        out['point_cell'], len(out['cells']))
         out['keys'] = pack_keys(out['cells'])
         return out
+
+    @staticmethod
+    def _token_input(view: dict) -> Tuple:
+        """Full voxels, the voxel coords / rows of the masked points, and
+        the (V,) voxels holding a masked point (to get the mask token)."""
+        full = view['full']
+        rows = full['point_rows']
+        masked = view['masked'][rows]  # (P',) of the voxelised points
+        vrow, found = lookup(
+            pack_keys(full['point_vox']), pack_keys(full['coors'].long()))
+        token_mask = torch.zeros(
+            len(full['coors']), dtype=torch.bool, device=rows.device)
+        token_mask[vrow[found & masked]] = True
+        return full, full['point_vox'][masked], rows[masked], token_mask
 
     def _empty_encoding(self, device) -> Dict[str, Tensor]:
         num_prototypes = self.student.head.num_prototypes
@@ -103,14 +139,20 @@ class DOS(BaseModel):
         return float(size) * int(stride[-1])
 
     def distill(self, student_logits: Tensor, teacher_logits: Tensor,
-                scan: Tensor, batch_size: int) -> Tensor:
-        """One distillation term over matched (N, K) logit rows."""
+                scan: Tensor, batch_size: int) -> Optional[Tensor]:
+        """One distillation term over matched (N, K) logit rows.
+
+        Every rank runs the target generator and the loss, whose
+        collectives (global Sinkhorn sums) must match across ranks, even
+        with N = 0 rows; the term is None where this rank has no rows.
+        """
         with torch.no_grad():
             log_q = self.target_generator(teacher_logits.float() /
                                           self.teacher_temp)
-        return self.loss_module(log_q,
-                                student_logits.float() / self.student_temp,
-                                scan, batch_size)
+        value = self.loss_module(log_q,
+                                 student_logits.float() / self.student_temp,
+                                 scan, batch_size)
+        return value if len(scan) else None
 
     def loss(self, inputs: dict, data_samples: List) -> Dict[str, Tensor]:
         views = inputs['views']
@@ -120,29 +162,37 @@ class DOS(BaseModel):
                 self.encode(self.teacher.module, v, 'full', batch_size)
                 for v in views
             ]
+        part = 'visible' if self.student_input == 'observable' else 'masked'
         student = [
-            self.encode(self.student, v, 'visible', batch_size) for v in views
+            self.encode(self.student, v, part, batch_size) for v in views
         ]
-        strides = [s['stride'] for s in student if s['stride'] is not None]
+        strides = [
+            e['stride'] for e in student + teacher if e['stride'] is not None
+        ]
         radius = self.cross_view_radius
-        if radius is None and strides:
-            radius = 2 * self.cell_edge(strides[0])
-        total, stats = None, dict(pairs=0, cells=0, empty_views=0)
-        for i, s in enumerate(student):
-            if len(s['cells']) == 0:  # crop / mask left nothing in range
-                stats['empty_views'] += 1
-                continue
-            terms = self._view_terms(i, s, teacher, radius, batch_size, stats)
-            total = terms if total is None else total + terms
-        if total is None:  # nothing observable anywhere: a counted no-op
+        if radius is None:  # nothing in range on this rank: nothing to match
+            radius = 2 * self.cell_edge(strides[0]) if strides else 1.0
+        stats = dict(pairs=0, cells=0, empty_views=0)
+        terms = [
+            self._view_terms(i, s, teacher, radius, batch_size, stats)
+            for i, s in enumerate(student)
+        ]
+        terms = [t for t in terms if t is not None]
+        if terms:
+            total = torch.stack(terms).sum()
+        else:  # nothing observable anywhere: a counted, finite zero
             total = sum(p.sum() * 0 for p in self.student.parameters())
         out = dict(loss=total)
         out.update(self.diagnostics(views, teacher, stats))
         return out
 
     def _view_terms(self, i: int, s: dict, teacher: list, radius: float,
-                    batch_size: int, stats: dict) -> Tensor:
+                    batch_size: int, stats: dict) -> Optional[Tensor]:
+        """w * same-view + (1 - w) * mean cross-view term of student view
+        ``i``; None when the view has no observable cell."""
         scan = s['cells'][:, 0]
+        if len(scan) == 0:  # crop / mask left nothing in range
+            stats['empty_views'] += 1
         row, found = lookup(s['keys'], teacher[i]['keys'])
         same = self.distill(s['logits'][found],
                             teacher[i]['logits'][row[found]], scan[found],
@@ -154,11 +204,13 @@ class DOS(BaseModel):
             idx, ok = match_nearest(s['centroid'], scan, t['centroid'],
                                     t['cells'][:, 0], radius)
             stats['pairs'] += int(ok.sum())
-            if ok.any():
-                cross_terms.append(
-                    self.distill(s['logits'][ok], t['logits'][idx[ok]],
-                                 scan[ok], batch_size))
+            term = self.distill(s['logits'][ok], t['logits'][idx[ok]],
+                                scan[ok], batch_size)
+            if term is not None:
+                cross_terms.append(term)
         stats['cells'] += len(scan)
+        if same is None:
+            return None
         if not cross_terms:
             return same
         cross = torch.stack(cross_terms).mean()

@@ -9,7 +9,7 @@ from typing import Dict, Optional
 import torch
 from mmdet3d.registry import MODELS
 from mmengine.model import BaseModule
-from torch import Tensor
+from torch import Tensor, nn
 
 from ..utils.cells import coarsen, unique_cells
 
@@ -44,6 +44,9 @@ class DOSEncoder(BaseModule):
             (CenterPoint); None when voxels are already features (MinkUNet).
         loss_level (int): index of the backbone level whose voxels are the
             loss cells (``SparseEncoder``: 0 = stride 2).
+        mask_token_channels (int, optional): creates a learnable mask token
+            of this many channels (the backbone's input channels) for the
+            paper's "masked distillation with mask tokens" ablation.
     """
 
     def __init__(self,
@@ -51,7 +54,8 @@ class DOSEncoder(BaseModule):
                  neck: dict,
                  head: dict,
                  voxel_encoder: Optional[dict] = None,
-                 loss_level: int = 0) -> None:
+                 loss_level: int = 0,
+                 mask_token_channels: Optional[int] = None) -> None:
         super().__init__()
         self.voxel_encoder = MODELS.build(voxel_encoder) \
             if voxel_encoder else None
@@ -59,10 +63,18 @@ class DOSEncoder(BaseModule):
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(head)
         self.loss_level = loss_level
+        self.mask_token = nn.Parameter(torch.zeros(mask_token_channels)) \
+            if mask_token_channels else None
 
-    def features(self, voxels: Dict[str, Tensor], point_vox: Tensor,
-                 batch_size: int) -> Dict[str, Tensor]:
+    def features(self,
+                 voxels: Dict[str, Tensor],
+                 point_vox: Tensor,
+                 batch_size: int,
+                 token_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Backbone + neck: up-cast multi-scale features at the loss cells.
+
+        ``token_mask`` (V,) bool replaces those voxels' input features with
+        the mask token (ablation only).
 
         Returns:
             dict: ``cells`` (M, 4), ``point_cell`` (P,), ``feats`` (M, C)
@@ -72,6 +84,12 @@ class DOSEncoder(BaseModule):
         if self.voxel_encoder is not None:
             feats = self.voxel_encoder(feats, voxels['num_points'],
                                        voxels['coors'])
+        if token_mask is not None:
+            if self.mask_token is None:
+                raise ValueError('token_mask given but the encoder has no '
+                                 'mask token: set mask_token_channels')
+            feats = torch.where(token_mask[:, None],
+                                self.mask_token.to(feats.dtype), feats)
         levels, strides = self.backbone(feats, voxels['coors'], batch_size)
         stride = strides[self.loss_level]
         cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
@@ -81,8 +99,11 @@ class DOSEncoder(BaseModule):
             feats=self.neck(levels, strides, cells, stride),
             stride=torch.tensor(stride))
 
-    def forward(self, voxels: Dict[str, Tensor], point_vox: Tensor,
-                batch_size: int) -> Dict[str, Tensor]:
+    def forward(self,
+                voxels: Dict[str, Tensor],
+                point_vox: Tensor,
+                batch_size: int,
+                token_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Encode one set of voxels.
 
         Args:
@@ -91,12 +112,13 @@ class DOSEncoder(BaseModule):
             point_vox (Tensor): (P, 4) voxel coords (scan, a, b, c) of the
                 points to gather cells for, in the order of ``coors``.
             batch_size (int): number of scans.
+            token_mask (Tensor, optional): (V,) voxels given the mask token.
 
         Returns:
             dict: ``cells`` (M, 4) unique loss cells of the points,
             ``point_cell`` (P,) row of each point's cell, ``logits`` (M, K)
             cosine logits and ``stride`` (3,) of the loss cells.
         """
-        out = self.features(voxels, point_vox, batch_size)
+        out = self.features(voxels, point_vox, batch_size, token_mask)
         out['logits'] = self.head(out.pop('feats'))
         return out

@@ -29,7 +29,8 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
     Each view becomes a dict with ``full`` and ``visible`` entries, each
     holding the voxel dict plus ``point_vox`` (P', 4) voxel coords of the
     voxelised points and ``point_rows`` (P',) their rows in the view; and
-    ``orig_coord`` (P, 3), ``num_points``, ``num_visible``.
+    ``orig_coord`` (P, 3), ``masked`` (P,) bool, ``num_points``,
+    ``num_visible``.
 
     Args:
         block_size (float): mask block edge in metres (paper: 1 m outdoor,
@@ -105,6 +106,7 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             visible=self.voxelize_set(points, batch, ~masked, batch_size,
                                       origin),
             orig_coord=torch.cat(view['orig_coord']),
+            masked=masked,
             num_points=len(points),
             num_visible=int((~masked).sum()))
 

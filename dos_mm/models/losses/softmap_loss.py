@@ -34,11 +34,17 @@ class SoftmapLoss(nn.Module):
     def forward(self, target_log_q: Tensor, student_logits: Tensor,
                 scan: Tensor, num_scans: int) -> Tensor:
         """Args: target_log_q (N, K) log plan, student_logits (N, K) already
-        divided by tau_S, scan (N,) scan index. Returns a float32 scalar."""
+        divided by tau_S, scan (N,) scan index. Returns a float32 scalar
+        (a zero connected to the graph when N = 0)."""
         if self.mode == 'point':
+            if len(scan) == 0:
+                return student_logits.sum() * 0.0
             return point_cluster_ce(target_log_q, student_logits, scan,
                                     num_scans)
+        # 'batch' normalisation sums over ranks: every rank must call it
         target = target_softmaps(target_log_q, scan, num_scans,
                                  self.softmap_norm)
+        if len(scan) == 0:  # no rows on this rank: a finite zero
+            return student_logits.sum() * 0.0
         student = student_log_softmaps(student_logits.float(), scan, num_scans)
         return softmap_kl(target, student, scan, num_scans)

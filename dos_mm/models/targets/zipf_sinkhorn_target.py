@@ -44,8 +44,11 @@ class ZipfSinkhornTarget(nn.Module):
     @torch.no_grad()
     def update_usage(self, logits: Tensor) -> Tensor:
         """Update and return the (K,) usage distribution from (N, K) logits
-        (all ranks)."""
-        current = torch.softmax(global_column_logsumexp(logits.float()), 0)
+        (all ranks). A global batch without rows leaves it unchanged."""
+        log_mass = global_column_logsumexp(logits.float())  # (K,), global
+        if not bool(torch.isfinite(log_mass).all()):  # no row on any rank
+            return self.usage
+        current = torch.softmax(log_mass, 0)
         if self.usage_initialised and self.usage_momentum > 0:
             self.usage.mul_(self.usage_momentum).add_(
                 current, alpha=1 - self.usage_momentum)

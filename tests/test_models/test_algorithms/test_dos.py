@@ -235,3 +235,43 @@ def test_unknown_schedule_name_and_mode_raise(model):
         model.set_schedule(teacher_tmp=0.1)
     with pytest.raises(RuntimeError, match='pretraining model'):
         model(inputs={}, data_samples=[], mode='predict')
+
+
+def test_mask_token_ablation_distills_at_masked_cells():
+    model = build_model(
+        student_input='mask_token', encoder=dict(mask_token_channels=4))
+    data = model.data_preprocessor(make_batch(), True)
+    out = model(**data, mode='loss')
+    assert torch.isfinite(out['loss'])
+    out['loss'].backward()
+    assert model.student.mask_token.grad.abs().sum() > 0
+    # the student's cells are those of masked points, given the token
+    view = data['inputs']['views'][0]
+    enc = model.encode(model.student, view, 'masked', 2)
+    full, pv, rows, token_mask = model._token_input(view)
+    assert bool(view['masked'][rows].all())
+    assert 0 < int(token_mask.sum()) < len(token_mask)
+    assert len(enc['cells']) > 0
+
+
+def test_mask_token_mode_needs_a_token():
+    with pytest.raises(ValueError, match='mask_token_channels'):
+        build_model(student_input='mask_token')
+    with pytest.raises(ValueError, match='student_input'):
+        build_model(student_input='all')
+
+
+def test_minkunet_backbone_runs_the_same_algorithm(single_thread):
+    """The segmentation path: MinkUNet (spconv), minkunet voxelisation."""
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(TINY_CONFIG.parent / 'dos_tiny_minkunet.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
+    assert torch.isfinite(out['loss'])
+    assert float(out['matched_pairs']) > 0.3
+    assert float(out['upcast_missing']) == 0
+    out['loss'].backward()
+    assert all(p.grad is not None for p in model.student.parameters())

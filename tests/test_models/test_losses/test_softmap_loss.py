@@ -40,3 +40,13 @@ def test_unknown_options_raise():
         SoftmapLoss(mode='pixel')
     with pytest.raises(ValueError, match='softmap_norm'):
         SoftmapLoss(softmap_norm='rows')
+
+
+@pytest.mark.parametrize('mode', ['softmap', 'point'])
+def test_no_rows_gives_a_finite_zero_with_a_graph(mode):
+    student = torch.zeros(0, 6, requires_grad=True)
+    loss = SoftmapLoss(mode=mode)(torch.zeros(0, 6), student,
+                                  torch.zeros(0, dtype=torch.long), 2)
+    assert float(loss) == 0.0
+    loss.backward()
+    assert student.grad is not None

@@ -32,3 +32,12 @@ def test_usage_is_an_ema_kept_in_a_buffer():
 def test_invalid_momentum_raises():
     with pytest.raises(ValueError, match='usage_momentum'):
         ZipfSinkhornTarget(num_prototypes=3, usage_momentum=1.0)
+
+
+def test_a_batch_without_rows_leaves_usage_unchanged():
+    target = ZipfSinkhornTarget(num_prototypes=3, usage_momentum=0.5)
+    before = target.update_usage(torch.tensor([[5.0, 0.0, 0.0]])).clone()
+    after = target.update_usage(torch.zeros(0, 3))
+    assert torch.equal(before, after)
+    log_q = target(torch.zeros(0, 3))
+    assert log_q.shape == (0, 3)
