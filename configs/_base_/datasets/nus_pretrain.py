@@ -38,6 +38,7 @@ train_dataloader = dict(
         pipeline=train_pipeline,
         box_type_3d='LiDAR',
         test_mode=False,
+        filter_empty_gt=False,  # boxes are not loaded for pretraining
         backend_args=backend_args))
 
 vis_backends = [dict(type='LocalVisBackend')]

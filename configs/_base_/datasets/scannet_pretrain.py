@@ -26,6 +26,9 @@ train_dataloader = dict(
         data_prefix=dict(pts='points', pts_instance_mask='instance_mask',
                          pts_semantic_mask='semantic_mask'),
         pipeline=train_pipeline,
+        # mmdet3d's ScanNet segmentation training needs its resampled scene
+        # list (made by its data preparation)
+        scene_idxs='data/scannet/seg_info/train_resampled_scene_idxs.npy',
         test_mode=False))
 val_dataloader = None
 val_evaluator = None

@@ -30,6 +30,7 @@ train_dataloader = dict(
         pipeline=train_pipeline,
         box_type_3d='LiDAR',
         test_mode=False,
+        filter_empty_gt=False,  # boxes are not loaded for pretraining
         load_interval=5,
         backend_args=backend_args))
 
