@@ -17,21 +17,24 @@ CASES = {
     'waymo': ('waymo/kitti_format', 'waymo_infos_train.pkl',
               dict(pts='training/velodyne', sweeps='training/velodyne')),
     'semantickitti': ('semantickitti', 'semantickitti_infos.pkl',
-                      dict(pts='sequences/00/velodyne',
-                           pts_semantic_mask='sequences/00/labels')),
+                      dict(
+                          pts='sequences/00/velodyne',
+                          pts_semantic_mask='sequences/00/labels')),
     'scannet': ('scannet', 'scannet_infos.pkl', dict(pts='points')),
 }
 
 
 @pytest.mark.parametrize('name', sorted(CASES))
-def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures,
-                                                        single_thread):
+def test_pretraining_config_runs_on_real_format_samples(
+        name, shared_fixtures, single_thread):
     init_default_scope('mmdet3d')
     folder, ann_file, prefix = CASES[name]
     cfg = Config.fromfile(str(REPO / f'configs/dos/pretrain_{name}.py'))
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
-    ds_cfg.update(data_root=str(shared_fixtures / folder) + '/',
-                  ann_file=ann_file, data_prefix=prefix)
+    ds_cfg.update(
+        data_root=str(shared_fixtures / folder) + '/',
+        ann_file=ann_file,
+        data_prefix=prefix)
     ds_cfg.pop('load_interval', None)
     if name == 'scannet':
         ds_cfg['scene_idxs'] = [0]  # the fixture ships no resampled list
