@@ -17,7 +17,6 @@ import sys
 import time
 
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from tqdm import tqdm
@@ -28,7 +27,7 @@ from dos_mm.datasets.synthetic import CLASSES, generate_dataset  # noqa: E402
 from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
 from dos_mm.evaluation.report import write_demo_report  # noqa: E402
-from dos_mm.utils import setup_launch  # noqa: E402
+from dos_mm.utils import load_config, setup_launch  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -62,13 +61,11 @@ def parse_args(argv=None):
 
 
 def pretrain(args) -> Runner:
-    cfg = Config.fromfile(args.config)
-    cfg.work_dir = args.work_dir
+    cfg = load_config(args.config, work_dir=args.work_dir)
     cfg.train_dataloader.dataset.data_root = osp.abspath(args.data) + '/'
     cfg.randomness = dict(seed=args.seed)
     if args.iters:
         cfg.train_cfg.max_iters = args.iters
-    cfg.launcher = 'none'
     setup_launch(cfg, args.threads)
     runner = Runner.from_cfg(cfg)
     runner.train()

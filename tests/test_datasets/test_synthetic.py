@@ -17,9 +17,6 @@ from dos_mm.datasets.synthetic.classes import BY_NAME
 from dos_mm.datasets.synthetic.primitives import ray_boxes
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_KITTI = (
-    REPO.parent / 'shared' / 'fixtures' / 'mmdet3d_tests_data' /
-    'semantickitti')
 SMALL = LidarSpec(num_beams=16, azimuth_steps=360)
 GROUND_IDS = [BY_NAME[n].raw_id for n in ('road', 'sidewalk', 'terrain')]
 # mmdet3d's SemanticKITTI config spells two class names differently
@@ -225,10 +222,9 @@ def test_info_files_mmdet3d_v2_format(dataset):
                 assert inst['bbox_label_3d'] in RAW_IDS
 
 
-def test_info_keys_match_mmdet3d_fixture(dataset):
-    if not SHARED_KITTI.is_dir():
-        pytest.skip(f'shared fixtures not found at {SHARED_KITTI}')
-    with open(SHARED_KITTI / 'semantickitti_infos.pkl', 'rb') as f:
+def test_info_keys_match_mmdet3d_fixture(dataset, shared_fixtures):
+    kitti = shared_fixtures / 'semantickitti'
+    with open(kitti / 'semantickitti_infos.pkl', 'rb') as f:
         ref = pickle.load(f)
     with open(dataset[0] / 'semantickitti_infos_train.pkl', 'rb') as f:
         ours = pickle.load(f)

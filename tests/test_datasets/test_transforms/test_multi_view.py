@@ -12,9 +12,6 @@ import dos_mm.datasets.transforms.multi_view as multi_view_module
 from dos_mm.datasets import DOSMultiView
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED_KITTI = (
-    REPO.parent / 'shared' / 'fixtures' / 'mmdet3d_tests_data' /
-    'semantickitti')
 
 CLIP = 0.02  # DOSMultiView's default jitter_clip
 
@@ -236,13 +233,13 @@ def _semantickitti_metainfo(tmp_path):
     return Config.fromfile(str(cfg_file)).metainfo.to_dict()
 
 
-def test_semantickitti_fixture_through_mmdet3d_loader(tmp_path):
-    if not SHARED_KITTI.is_dir():
-        pytest.skip(f'shared fixtures not found at {SHARED_KITTI}')
+def test_semantickitti_fixture_through_mmdet3d_loader(
+        tmp_path, shared_fixtures):
+    kitti = shared_fixtures / 'semantickitti'
     from mmdet3d.datasets import SemanticKittiDataset
     init_default_scope('mmdet3d')
     dataset = SemanticKittiDataset(
-        data_root=str(SHARED_KITTI),
+        data_root=str(kitti),
         ann_file='semantickitti_infos.pkl',
         metainfo=_semantickitti_metainfo(tmp_path),
         data_prefix=dict(
@@ -258,7 +255,7 @@ def test_semantickitti_fixture_through_mmdet3d_loader(tmp_path):
         ])
     results = dataset[0]
     raw = np.fromfile(
-        SHARED_KITTI / 'sequences/00/velodyne/000000.bin',
+        kitti / 'sequences/00/velodyne/000000.bin',
         dtype=np.float32).reshape(-1, 4)
     assert results['lidar_path'].endswith('000000.bin')
     for view in results['dos_views']:

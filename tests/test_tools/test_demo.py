@@ -1,0 +1,37 @@
+"""tools/demo.py end to end on a tiny budget: data, pretraining, probes,
+report with the documented keys and pictures."""
+import json
+import sys
+
+from ..conftest import REPO
+
+
+def test_demo_writes_report_and_pictures(tmp_path):
+    sys.path.insert(0, str(REPO / 'tools'))
+    from demo import main
+    work = tmp_path / 'work'
+    rc = main([
+        '--work-dir',
+        str(work), '--data',
+        str(tmp_path / 'data'), '--num-train', '3', '--num-val', '1',
+        '--labelled', '2', '--iters', '2', '--threads', '2'
+    ])
+    assert rc == 0
+    report = json.loads((work / 'report.json').read_text())
+    for model in ('dos', 'random'):
+        assert 0 <= report[model]['miou'] <= 100
+        assert set(report[model]['per_class']) >= {'road', 'car', 'person'}
+    assert report['margin_miou'] == report['dos']['miou'] - \
+        report['random']['miou']
+    for key in ('usage', 'softmaps', 'predictions'):
+        assert (work / report['pictures'][key]).stat().st_size > 1000
+    assert 'DOS - random' in (work / 'report.md').read_text()
+    assert (work / 'iter_2.pth').exists()  # mmengine's checkpoint
+
+
+def test_demo_rejects_more_labelled_scans_than_exist(tmp_path, capsys):
+    sys.path.insert(0, str(REPO / 'tools'))
+    from demo import main
+    assert main(['--work-dir', str(tmp_path), '--num-train', '2',
+                 '--labelled', '5']) == 2
+    assert '--labelled' in capsys.readouterr().err
