@@ -9,6 +9,7 @@ from .version import __version__
 
 apply_compat_patches()
 
-from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
+from . import evaluation  # noqa: E402,F401
+from . import converters, datasets, engine, models, utils
 
 __all__ = ['__version__', 'apply_compat_patches']

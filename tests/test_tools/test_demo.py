@@ -32,6 +32,7 @@ def test_demo_writes_report_and_pictures(tmp_path):
 def test_demo_rejects_more_labelled_scans_than_exist(tmp_path, capsys):
     sys.path.insert(0, str(REPO / 'tools'))
     from demo import main
-    assert main(['--work-dir', str(tmp_path), '--num-train', '2',
-                 '--labelled', '5']) == 2
+    assert main(
+        ['--work-dir',
+         str(tmp_path), '--num-train', '2', '--labelled', '5']) == 2
     assert '--labelled' in capsys.readouterr().err

@@ -233,8 +233,8 @@ def _semantickitti_metainfo(tmp_path):
     return Config.fromfile(str(cfg_file)).metainfo.to_dict()
 
 
-def test_semantickitti_fixture_through_mmdet3d_loader(
-        tmp_path, shared_fixtures):
+def test_semantickitti_fixture_through_mmdet3d_loader(tmp_path,
+                                                      shared_fixtures):
     kitti = shared_fixtures / 'semantickitti'
     from mmdet3d.datasets import SemanticKittiDataset
     init_default_scope('mmdet3d')

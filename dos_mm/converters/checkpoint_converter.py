@@ -1,0 +1,95 @@
+"""DOS checkpoint -> backbone checkpoint that mmdet3d models load.
+
+mmdet3d replaces spconv's ``_load_from_state_dict``: unless the checkpoint's
+``_metadata`` says ``version: 2`` for a sparse-conv module, the kernel is
+permuted from the spconv-1 layout, no longer fits, and is skipped with a
+warning (``init_cfg`` loading is not strict). The converter therefore renames
+the keys *and* the ``_metadata`` entries of the chosen network's backbone to
+the target model's module path.
+"""
+import os
+import os.path as osp
+from collections import OrderedDict
+from typing import Dict, Tuple
+
+import torch
+
+# where each downstream model keeps the backbone DOS pretrains
+TARGETS: Dict[str, str] = {
+    'centerpoint': 'pts_middle_encoder',  # CenterPoint / any MVXTwoStage
+    'minkunet': 'backbone',  # MinkUNet (spconv)
+}
+NETS: Dict[str, str] = {'teacher': 'teacher.module', 'student': 'student'}
+
+
+def load_dos_checkpoint(path: str) -> dict:
+    """Read a DOS training checkpoint; errors name the file and the fix."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: no such checkpoint file')
+    try:
+        ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    except Exception as exc:  # truncated download, not a torch file, ...
+        raise ValueError(
+            f'{path}: cannot be read as a torch checkpoint ({exc!r:.200}); '
+            'the file is corrupted or truncated. Fix: copy or download it '
+            'again') from exc
+    if not isinstance(ckpt, dict) or 'state_dict' not in ckpt:
+        raise ValueError(f'{path}: not an mmengine checkpoint (no '
+                         "'state_dict' key). Fix: pass a checkpoint written "
+                         'by tools/train.py with a DOS config')
+    return ckpt
+
+
+def convert_state_dict(state_dict: OrderedDict,
+                       target: str,
+                       net: str = 'teacher') -> Tuple[OrderedDict, int]:
+    """Extract ``{net}.backbone.*`` under the target's module path.
+
+    Args:
+        state_dict (OrderedDict): a DOS model's state dict (with
+            ``_metadata`` as ``nn.Module.state_dict`` makes it).
+        target (str): ``'centerpoint'`` or ``'minkunet'``.
+        net (str): ``'teacher'`` (default: the EMA network) or
+            ``'student'``.
+
+    Returns:
+        tuple: the converted state dict (with renamed ``_metadata``) and the
+        number of tensors in it.
+    """
+    if target not in TARGETS:
+        raise ValueError(f'unknown target {target!r}; known: '
+                         f'{sorted(TARGETS)}')
+    if net not in NETS:
+        raise ValueError(f'unknown net {net!r}; known: {sorted(NETS)}')
+    src = f'{NETS[net]}.backbone'
+    dst = TARGETS[target]
+    out = OrderedDict((dst + k[len(src):], v) for k, v in state_dict.items()
+                      if k == src or k.startswith(src + '.'))
+    if not out:
+        sample = ', '.join(list(state_dict)[:3])
+        raise ValueError(f"not a DOS checkpoint: no '{src}.' tensors (keys "
+                         f'look like: {sample}). Fix: pass a checkpoint of '
+                         'configs/dos/pretrain_*.py')
+    metadata = getattr(state_dict, '_metadata', None)
+    if metadata is None:
+        raise ValueError('the state dict has no _metadata; without it '
+                         "mmdet3d skips every sparse-conv kernel. Fix: save "
+                         'the model with mmengine (tools/train.py)')
+    new_meta = OrderedDict()
+    for name, value in metadata.items():
+        if name == src or name.startswith(src + '.'):
+            new_meta[dst + name[len(src):]] = value
+    out._metadata = new_meta
+    return out, len(out)
+
+
+def save_converted(state_dict: OrderedDict, path: str, meta: dict) -> None:
+    """Write ``{'state_dict', 'meta'}`` atomically (temp file + rename)."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp-{os.getpid()}'
+    try:
+        torch.save(dict(state_dict=state_dict, meta=meta), tmp)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
