@@ -1,19 +1,21 @@
 """Convert a DOS pretraining checkpoint for an mmdet3d model.
 
-    python tools/convert_checkpoint.py work_dirs/pretrain_nuscenes/iter_50000.pth \
+    python tools/convert_checkpoint.py \
+        work_dirs/pretrain_nuscenes/iter_50000.pth \
         checkpoints/dos_centerpoint.pth --target centerpoint [--net student]
 
 Then, in an mmdet3d config: ``load_from = 'checkpoints/dos_centerpoint.pth'``
 or ``model = dict(init_cfg=dict(type='Pretrained',
 checkpoint='checkpoints/dos_centerpoint.pth'))``.
 """
+# isort: skip_file  (sys.path is set before importing dos_mm)
 import argparse
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from dos_mm.converters import TARGETS  # noqa: E402
-from dos_mm.converters import (NETS, convert_state_dict, load_dos_checkpoint,
+from dos_mm.converters import (NETS, TARGETS,  # noqa: E402
+                               convert_state_dict, load_dos_checkpoint,
                                save_converted)
 
 
