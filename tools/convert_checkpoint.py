@@ -8,32 +8,30 @@ Then, in an mmdet3d config: ``load_from = 'checkpoints/dos_centerpoint.pth'``
 or ``model = dict(init_cfg=dict(type='Pretrained',
 checkpoint='checkpoints/dos_centerpoint.pth'))``.
 """
-# isort: skip_file  (sys.path is set before importing dos_mm)
 import argparse
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from dos_mm.converters import (NETS, TARGETS,  # noqa: E402
-                               convert_state_dict, load_dos_checkpoint,
-                               save_converted)
+from dos_mm import converters  # noqa: E402
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('src', help='DOS checkpoint (tools/train.py output)')
     p.add_argument('dst', help='converted checkpoint to write')
-    p.add_argument('--target', required=True, choices=sorted(TARGETS))
+    p.add_argument(
+        '--target', required=True, choices=sorted(converters.TARGETS))
     p.add_argument(
         '--net',
         default='teacher',
-        choices=sorted(NETS),
+        choices=sorted(converters.NETS),
         help='which network of DOS (default: the EMA teacher)')
     args = p.parse_args(argv)
     try:
-        ckpt = load_dos_checkpoint(args.src)
-        state, count = convert_state_dict(ckpt['state_dict'], args.target,
-                                          args.net)
+        ckpt = converters.load_dos_checkpoint(args.src)
+        state, count = converters.convert_state_dict(ckpt['state_dict'],
+                                                     args.target, args.net)
     except (OSError, ValueError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
@@ -42,9 +40,9 @@ def main(argv=None) -> int:
         net=args.net,
         target=args.target,
         iter=ckpt.get('meta', {}).get('iter'))
-    save_converted(state, args.dst, meta)
+    converters.save_converted(state, args.dst, meta)
     print(f'{args.dst}: {count} tensors of the {args.net} backbone under '
-          f"'{TARGETS[args.target]}.' (from {args.src}, iteration "
+          f"'{converters.TARGETS[args.target]}.' (from {args.src}, iteration "
           f"{meta['iter']})")
     return 0
 

@@ -20,6 +20,11 @@ TARGETS: Dict[str, str] = {
     'minkunet': 'backbone',  # MinkUNet (spconv)
 }
 NETS: Dict[str, str] = {'teacher': 'teacher.module', 'student': 'student'}
+# parameter-name parts each target's backbone must have
+SIGNATURES: Dict[str, Tuple[str, ...]] = {
+    'centerpoint': ('.encoder_layers.', '.conv_out.'),  # SparseEncoder
+    'minkunet': ('.encoder.', '.decoder.'),  # MinkUNetBackbone
+}
 
 
 def load_dos_checkpoint(path: str) -> dict:
@@ -70,6 +75,12 @@ def convert_state_dict(state_dict: OrderedDict,
         raise ValueError(f"not a DOS checkpoint: no '{src}.' tensors (keys "
                          f'look like: {sample}). Fix: pass a checkpoint of '
                          'configs/dos/pretrain_*.py')
+    missing = [p for p in SIGNATURES[target] if not any(p in k for k in out)]
+    if missing:
+        raise ValueError(
+            f'the {net} backbone is not a {target} backbone (no parameter '
+            f'names with {missing}). Fix: use --target '
+            f'{_guess_target(out) or "matching the pretraining config"}')
     metadata = getattr(state_dict, '_metadata', None)
     if metadata is None:
         raise ValueError('the state dict has no _metadata; without it '
@@ -81,6 +92,13 @@ def convert_state_dict(state_dict: OrderedDict,
             new_meta[dst + name[len(src):]] = value
     out._metadata = new_meta
     return out, len(out)
+
+
+def _guess_target(keys) -> str:
+    for name, parts in SIGNATURES.items():
+        if all(any(p in k for k in keys) for p in parts):
+            return name
+    return ''
 
 
 def save_converted(state_dict: OrderedDict, path: str, meta: dict) -> None:

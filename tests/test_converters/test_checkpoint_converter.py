@@ -151,5 +151,12 @@ def test_bad_inputs_are_named(tmp_path):
         load_dos_checkpoint(str(other))
     with pytest.raises(ValueError, match='not a DOS checkpoint'):
         convert_state_dict(OrderedDict(backbone=torch.ones(1)), 'minkunet')
+    sd = OrderedDict([('student.backbone.encoder_layers.0.weight',
+                       torch.ones(1)),
+                      ('student.backbone.conv_out.0.weight', torch.ones(1))])
+    sd._metadata = OrderedDict()
+    with pytest.raises(ValueError, match='use --target centerpoint'):
+        convert_state_dict(sd, 'minkunet', net='student')
+    assert convert_state_dict(sd, 'centerpoint', net='student')[1] == 2
     with pytest.raises(ValueError, match='unknown target'):
         convert_state_dict(OrderedDict(), 'pointpillars')
