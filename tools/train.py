@@ -67,7 +67,8 @@ def build_cfg(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'  # its scaler skips inf
+        cfg.optim_wrapper.pop('max_consecutive', None)
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
             cfg.optim_wrapper['dtype'] = 'bfloat16'

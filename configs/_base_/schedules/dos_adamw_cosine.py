@@ -5,7 +5,11 @@ max_iters = 50000
 warmup_iters = 2500  # 5 % of max_iters; change both together
 
 optim_wrapper = dict(
-    type='OptimWrapper',
+    # skips (and counts) steps with a non-finite loss or gradients; stops
+    # after max_consecutive in a row. --amp switches to AmpOptimWrapper,
+    # whose loss scaler skips inf/NaN gradient steps itself.
+    type='NonFiniteGuardOptimWrapper',
+    max_consecutive=20,
     constructor='StudentOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
                    weight_decay=0.04),

@@ -10,7 +10,9 @@ class TeacherEMAHook(Hook):
 
     With gradient accumulation the optimizer steps only on some iterations;
     the teacher follows the optimizer, not the micro-steps. The momentum
-    itself is set by ``DOSScheduleHook``.
+    itself is set by ``DOSScheduleHook``. A step skipped by
+    ``NonFiniteGuardOptimWrapper`` moves nothing, so neither does the
+    teacher.
     """
     priority = 'NORMAL'
 
@@ -19,7 +21,9 @@ class TeacherEMAHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs=None) -> None:
-        if not runner.optim_wrapper.should_update():
+        wrapper = runner.optim_wrapper
+        if not wrapper.should_update() or getattr(wrapper, 'last_step_skipped',
+                                                  False):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model

@@ -1,0 +1,84 @@
+"""Skip optimizer steps whose loss or gradients are not finite."""
+from typing import Dict, Optional
+
+import torch
+from mmdet3d.registry import OPTIM_WRAPPERS
+from mmengine import dist
+from mmengine.logging import MessageHub, print_log
+from mmengine.optim import OptimWrapper
+
+
+@OPTIM_WRAPPERS.register_module()
+class NonFiniteGuardOptimWrapper(OptimWrapper):
+    """``OptimWrapper`` that skips a step with a non-finite loss or gradient.
+
+    The loss check is agreed between ranks before ``backward`` (a rank that
+    skipped DDP's gradient all-reduce would hang the others); gradients are
+    identical on every rank after DDP's all-reduce, so their check needs no
+    extra collective. Skipped steps are counted (``train/nonfinite_steps``
+    in the logs, ``last_step_skipped`` for :class:`TeacherEMAHook`), and the
+    run stops with a clear error after ``max_consecutive`` skips in a row.
+
+    Args:
+        max_consecutive (int): consecutive skipped steps that stop the run.
+        **kwargs: arguments of ``OptimWrapper``.
+    """
+
+    def __init__(self, *args, max_consecutive: int = 20, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if max_consecutive < 1:
+            raise ValueError(f'max_consecutive must be >= 1, got '
+                             f'{max_consecutive}')
+        self.max_consecutive = max_consecutive
+        self.nonfinite_steps = 0
+        self.consecutive = 0
+        self.last_step_skipped = False
+
+    def _params(self):
+        for group in self.optimizer.param_groups:
+            yield from (p for p in group['params'] if p.grad is not None)
+
+    def _grads_finite(self) -> bool:
+        return all(bool(torch.isfinite(p.grad).all()) for p in self._params())
+
+    def update_params(self,
+                      loss: torch.Tensor,
+                      step_kwargs: Optional[Dict] = None,
+                      zero_kwargs: Optional[Dict] = None) -> None:
+        ok = torch.tensor([float(torch.isfinite(loss).all())],
+                          device=loss.device)
+        dist.all_reduce(ok, op='min')
+        self.last_step_skipped = False
+        if bool(ok):
+            self.backward(self.scale_loss(loss))
+            if not self.should_update():
+                return
+            if self._grads_finite():
+                self.step(**(step_kwargs or {}))
+                self.zero_grad(**(zero_kwargs or {}))
+                self.consecutive = 0
+                return
+            reason = 'non-finite gradients'
+        else:
+            self._inner_count += 1  # what backward() would have counted
+            reason = f'non-finite loss ({float(loss.detach().sum())})'
+        self._skip(reason, zero_kwargs)
+
+    def _skip(self, reason: str, zero_kwargs: Optional[Dict]) -> None:
+        self.zero_grad(**(zero_kwargs or {}))
+        self.last_step_skipped = True
+        self.nonfinite_steps += 1
+        self.consecutive += 1
+        MessageHub.get_current_instance().update_scalar(
+            'train/nonfinite_steps', self.nonfinite_steps)
+        print_log(
+            f'skipped an optimizer step: {reason} ({self.consecutive} '
+            f'in a row, {self.nonfinite_steps} in all)',
+            logger='current',
+            level=30)
+        if self.consecutive >= self.max_consecutive:
+            raise RuntimeError(
+                f'{self.consecutive} optimizer steps in a row had a '
+                f'non-finite loss or gradients (last: {reason}). Fix: lower '
+                'the learning rate or check the data; the last checkpoint '
+                'is intact (resume with --resume)')

@@ -1,0 +1,66 @@
+"""NonFiniteGuardOptimWrapper: skip, count, stop with a clear error."""
+from types import SimpleNamespace
+
+import pytest
+import torch
+from mmengine.logging import MessageHub
+
+from dos_mm.engine import NonFiniteGuardOptimWrapper, TeacherEMAHook
+
+
+def wrapper(max_consecutive=3):
+    MessageHub.get_instance('guard_test')
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = NonFiniteGuardOptimWrapper(
+        torch.optim.SGD([w], lr=0.1), max_consecutive=max_consecutive)
+    return w, opt
+
+
+def test_nan_loss_skips_the_step_and_counts_it():
+    w, opt = wrapper()
+    opt.update_params((w * float('nan')).sum())
+    assert torch.equal(w.data, torch.ones(2))
+    assert opt.last_step_skipped and opt.nonfinite_steps == 1
+    assert w.grad is None or not w.grad.any()
+    opt.update_params(w.sum())  # a good step goes through and resets
+    assert torch.allclose(w.data, torch.full((2, ), 0.9))
+    assert not opt.last_step_skipped and opt.consecutive == 0
+    assert opt.nonfinite_steps == 1
+
+
+def test_non_finite_gradients_skip_the_step():
+    w, opt = wrapper()
+    handle = w.register_hook(lambda g: g * float('inf'))
+    opt.update_params(w.sum())
+    handle.remove()
+    assert torch.equal(w.data, torch.ones(2))
+    assert opt.last_step_skipped
+
+
+def test_too_many_in_a_row_stop_the_run():
+    w, opt = wrapper(max_consecutive=2)
+    opt.update_params((w * float('nan')).sum())
+    with pytest.raises(RuntimeError, match='2 optimizer steps in a row'):
+        opt.update_params((w * float('inf')).sum())
+
+
+def test_teacher_does_not_move_on_a_skipped_step():
+    w, opt = wrapper()
+    calls = []
+    runner = SimpleNamespace(
+        optim_wrapper=opt,
+        model=SimpleNamespace(teacher_update=lambda: calls.append(1)))
+    hook = TeacherEMAHook()
+    opt.update_params((w * float('nan')).sum())
+    hook.after_train_iter(runner, 0)
+    assert calls == []
+    opt.update_params(w.sum())
+    hook.after_train_iter(runner, 1)
+    assert calls == [1]
+
+
+def test_bad_max_consecutive():
+    with pytest.raises(ValueError, match='max_consecutive'):
+        NonFiniteGuardOptimWrapper(
+            torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1),
+            max_consecutive=0)
