@@ -87,13 +87,19 @@ class DOS(BaseModel):
         self.teacher.module.load_state_dict(self.student.state_dict())
 
     # ------------------------------------------------------------------
-    def encode(self, net, view: dict, part: str,
-               batch_size: int) -> Dict[str, Tensor]:
+    def encode(self,
+               net,
+               view: dict,
+               part: str,
+               batch_size: int,
+               with_logits: bool = True) -> Dict[str, Tensor]:
         """Run ``net`` (student or teacher encoder) on ``view[part]``:
         ``'visible'`` (observable points), ``'full'`` (every point) or
         ``'masked'`` (ablation: every voxel, cells of the masked points).
         Adds each cell's centroid in original coordinates (M, 3) and its
-        key (M,)."""
+        key (M,). Without ``with_logits`` the (M, C) features are returned
+        instead and the head is left to the caller (the teacher's head only
+        runs on the cells that become targets)."""
         if part == 'masked':  # ablation: every voxel, masked ones tokenised
             inp, point_vox, rows, token_mask = self._token_input(view)
         else:
@@ -102,7 +108,9 @@ class DOS(BaseModel):
                 inp['point_rows'], None
         if len(inp['coors']) == 0 or len(rows) == 0:  # nothing in range
             return self._empty_encoding(inp['point_vox'].device)
-        out = net(inp, point_vox, batch_size, token_mask)
+        out = net.features(inp, point_vox, batch_size, token_mask)
+        if with_logits:
+            out['logits'] = net.head(out.pop('feats'))
         out['centroid'] = segment_mean(view['orig_coord'][rows],
                                        out['point_cell'], len(out['cells']))
         out['keys'] = pack_keys(out['cells'])
@@ -123,12 +131,14 @@ class DOS(BaseModel):
         return full, full['point_vox'][masked], rows[masked], token_mask
 
     def _empty_encoding(self, device) -> Dict[str, Tensor]:
-        num_prototypes = self.student.head.num_prototypes
+        head = self.student.head
         empty = torch.zeros(0, dtype=torch.long, device=device)
         return dict(
             cells=empty.new_zeros(0, 4),
             point_cell=empty,
-            logits=torch.zeros(0, num_prototypes, device=device),
+            logits=torch.zeros(0, head.num_prototypes, device=device),
+            feats=torch.zeros(0, head.projector[0].in_features,
+                              device=device),
             stride=None,
             centroid=torch.zeros(0, 3, device=device),
             keys=empty)
@@ -159,8 +169,8 @@ class DOS(BaseModel):
         batch_size = len(data_samples)
         with torch.no_grad():
             teacher = [
-                self.encode(self.teacher.module, v, 'full', batch_size)
-                for v in views
+                self.encode(self.teacher.module, v, 'full', batch_size,
+                            with_logits=False) for v in views
             ]
         part = 'visible' if self.student_input == 'observable' else 'masked'
         student = [
@@ -172,7 +182,7 @@ class DOS(BaseModel):
         radius = self.cross_view_radius
         if radius is None:  # nothing in range on this rank: nothing to match
             radius = 2 * self.cell_edge(strides[0]) if strides else 1.0
-        stats = dict(pairs=0, cells=0, empty_views=0)
+        stats = dict(pairs=0, cells=0, empty_views=0, target_logits=[])
         terms = [
             self._view_terms(i, s, teacher, radius, batch_size, stats)
             for i, s in enumerate(student)
@@ -194,8 +204,9 @@ class DOS(BaseModel):
         if len(scan) == 0:  # crop / mask left nothing in range
             stats['empty_views'] += 1
         row, found = lookup(s['keys'], teacher[i]['keys'])
-        same = self.distill(s['logits'][found],
-                            teacher[i]['logits'][row[found]], scan[found],
+        target_logits = self.teacher_logits(teacher[i], row[found])
+        stats['target_logits'].append(target_logits)
+        same = self.distill(s['logits'][found], target_logits, scan[found],
                             batch_size)
         cross_terms = []
         for j, t in enumerate(teacher):
@@ -204,8 +215,9 @@ class DOS(BaseModel):
             idx, ok = match_nearest(s['centroid'], scan, t['centroid'],
                                     t['cells'][:, 0], radius)
             stats['pairs'] += int(ok.sum())
-            term = self.distill(s['logits'][ok], t['logits'][idx[ok]],
-                                scan[ok], batch_size)
+            term = self.distill(s['logits'][ok],
+                                self.teacher_logits(t, idx[ok]), scan[ok],
+                                batch_size)
             if term is not None:
                 cross_terms.append(term)
         stats['cells'] += len(scan)
@@ -218,12 +230,18 @@ class DOS(BaseModel):
             cross
 
     @torch.no_grad()
+    def teacher_logits(self, encoding: dict, rows: Tensor) -> Tensor:
+        """(R, K) teacher cosine logits of the cells ``rows`` only."""
+        return self.teacher.module.head(encoding['feats'][rows])
+
+    @torch.no_grad()
     def diagnostics(self, views: list, teacher: list,
                     stats: dict) -> Dict[str, Tensor]:
         """Scalars to log (their names avoid 'loss', see mmengine's
-        ``parse_losses``), computed over the global batch."""
+        ``parse_losses``), computed over the global batch; prototype usage
+        is that of the teacher at the observable (same-view target) cells."""
         dev = views[0]['orig_coord'].device
-        logits = torch.cat([t['logits'] for t in teacher])  # (N, K)
+        logits = torch.cat(stats['target_logits'])  # (N, K)
         k = logits.shape[1]
         hist = torch.bincount(logits.argmax(1), minlength=k).float()
         counts = torch.tensor([

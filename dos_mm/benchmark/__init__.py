@@ -1,0 +1,1 @@
+"""Benchmarks (speed and memory) behind tools/benchmark_speed.py."""
