@@ -31,37 +31,49 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from dos_mm.benchmark.speed import (measure_pipeline,  # noqa: E402
-                                    measure_scaling, measure_steps,
-                                    peak_memory_mb, to_markdown)
+from dos_mm.benchmark import speed  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--quick', action='store_true',
-                   help='fewer repeats and sizes (under a minute on CPU)')
+    p.add_argument(
+        '--quick',
+        action='store_true',
+        help='fewer repeats and sizes (under a minute on CPU)')
     p.add_argument('--out', default='work_dirs/benchmark_speed.json')
-    p.add_argument('--config', default=osp.join(
-        REPO, 'configs', 'dos', 'pretrain_nuscenes.py'))
-    p.add_argument('--points', type=int, default=35000,
-                   help='points per scan (nuScenes-size: 35k)')
+    p.add_argument(
+        '--config',
+        default=osp.join(REPO, 'configs', 'dos', 'pretrain_nuscenes.py'))
+    p.add_argument(
+        '--points',
+        type=int,
+        default=35000,
+        help='points per scan (nuScenes-size: 35k)')
     p.add_argument('--batch', type=int, default=2)
     p.add_argument('--threads', type=int, default=None)
-    p.add_argument('--memory-probe', choices=['dos', 'supervised'],
-                   help=argparse.SUPPRESS)  # internal: one step, print RSS
+    p.add_argument(
+        '--memory-probe',
+        choices=['dos', 'supervised'],
+        help=argparse.SUPPRESS)  # internal: one step, print RSS
     return p.parse_args(argv)
 
 
 def cpu_peak_memory(args, kind: str) -> float:
     """Run one step of ``kind`` in a fresh process; its peak RSS growth."""
-    cmd = [sys.executable, osp.abspath(__file__), '--config', args.config,
-           '--points', str(args.points), '--batch', str(args.batch),
-           '--memory-probe', kind]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                         env=dict(os.environ, OMP_NUM_THREADS=str(
-                             torch.get_num_threads())))
+    cmd = [
+        sys.executable,
+        osp.abspath(__file__), '--config', args.config, '--points',
+        str(args.points), '--batch',
+        str(args.batch), '--memory-probe', kind
+    ]
+    out = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads())))
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,23 +82,28 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.memory_probe:
-        print(peak_memory_mb(args.config, args.points, args.batch,
-                             args.memory_probe))
+        print(
+            speed.peak_memory_mb(args.config, args.points, args.batch,
+                                 args.memory_probe))
         return 0
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     reps = 2 if args.quick else 5
     t0 = time.time()
-    steps = measure_steps(args.config, args.points, args.batch, reps, device)
+    steps = speed.measure_steps(args.config, args.points, args.batch, reps,
+                                device)
     if device == 'cuda':
-        memory = dict(dos_mb=steps.pop('dos_peak_mb'),
-                      supervised_mb=steps.pop('supervised_peak_mb'))
+        memory = dict(
+            dos_mb=steps.pop('dos_peak_mb'),
+            supervised_mb=steps.pop('supervised_peak_mb'))
     else:
-        memory = dict(dos_mb=cpu_peak_memory(args, 'dos'),
-                      supervised_mb=cpu_peak_memory(args, 'supervised'))
+        memory = dict(
+            dos_mb=cpu_peak_memory(args, 'dos'),
+            supervised_mb=cpu_peak_memory(args, 'supervised'))
     sizes = (10000, 35000) if args.quick else (10000, 35000, 120000)
     ks = (256, 1024) if args.quick else (256, 1024, 4096)
     with tempfile.TemporaryDirectory() as tmp:
-        pipeline = measure_pipeline(tmp, args.points, 5 if args.quick else 20)
+        pipeline = speed.measure_pipeline(tmp, args.points,
+                                          5 if args.quick else 20)
     result = dict(
         device=device if device == 'cpu' else torch.cuda.get_device_name(),
         threads=torch.get_num_threads(),
@@ -99,14 +116,14 @@ def main(argv=None) -> int:
         pipeline_ms_per_scan=pipeline,
         steps=steps,
         memory=memory,
-        scaling=measure_scaling(sizes, ks, device,
-                                reps=2 if args.quick else 3),
+        scaling=speed.measure_scaling(
+            sizes, ks, device, reps=2 if args.quick else 3),
         wall_s=None)
     result['wall_s'] = round(time.time() - t0, 1)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=2)
-    table = to_markdown(result)
+    table = speed.to_markdown(result)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
         f.write(table + '\n')
     print(table)

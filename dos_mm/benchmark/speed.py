@@ -18,9 +18,12 @@ from dos_mm.models.losses import SoftmapLoss
 from dos_mm.models.targets import ZipfSinkhornTarget
 from dos_mm.models.utils.block_mask import block_mask
 
-TARGETS = dict(step_time_ratio=1.6, target_share_cpu=0.10,
-               target_share_cuda=0.05, peak_memory_ratio=1.5,
-               pipeline_ms_per_scan=25.0)
+TARGETS = dict(
+    step_time_ratio=1.6,
+    target_share_cpu=0.10,
+    target_share_cuda=0.05,
+    peak_memory_ratio=1.5,
+    pipeline_ms_per_scan=25.0)
 
 
 def _sync(device: str) -> None:
@@ -41,8 +44,8 @@ def synthetic_scans(num: int, points: int, channels: int, seed: int = 0):
         pts[:, :3] += rng.normal(0, 0.01, (points, 3)).astype(np.float32)
         extra = np.zeros((points, max(channels - 4, 0)), np.float32)
         labels = np.vectorize(names.get)(raw[idx])
-        out.append((np.concatenate([pts[:, :channels], extra], 1),
-                    torch.from_numpy(labels)))
+        out.append((np.concatenate([pts[:, :channels], extra],
+                                   1), torch.from_numpy(labels)))
     return out
 
 
@@ -134,8 +137,9 @@ def measure_steps(config: str, points: int, batch: int, reps: int,
             if name == 'dos':
                 times['target'].append(spent[0])
             if device == 'cuda':
-                peaks[name] = max(peaks.get(name, 0),
-                                  torch.cuda.max_memory_allocated() / 2**20)
+                peaks[name] = max(
+                    peaks.get(name, 0),
+                    torch.cuda.max_memory_allocated() / 2**20)
     out = {f'{k}_s': float(np.median(v)) for k, v in times.items()}
     for name, peak in peaks.items():
         out[f'{name}_peak_mb'] = peak
@@ -192,7 +196,9 @@ def measure_pipeline(tmp: str, points: int, reps: int) -> float:
     return 1000 * float(np.median(times[1:]))
 
 
-def measure_scaling(sizes: Sequence[int], ks: Sequence[int], device: str,
+def measure_scaling(sizes: Sequence[int],
+                    ks: Sequence[int],
+                    device: str,
                     reps: int = 3) -> List[Dict]:
     """Target generation + loss (forward) time for N cells x K prototypes
     over two scans."""
@@ -214,14 +220,17 @@ def measure_scaling(sizes: Sequence[int], ks: Sequence[int], device: str,
                     loss_fn(log_q, student / 0.1, scan, 2)
                 _sync(device)
                 times.append(time.perf_counter() - t)
-            rows.append(dict(cells=n, prototypes=k,
-                             ms=1000 * float(np.median(times[1:]))))
+            rows.append(
+                dict(
+                    cells=n,
+                    prototypes=k,
+                    ms=1000 * float(np.median(times[1:]))))
     return rows
 
 
 def to_markdown(r: Dict) -> str:
-    share_target = TARGETS['target_share_cuda' if r['device'] != 'cpu'
-                           else 'target_share_cpu']
+    share_target = TARGETS['target_share_cuda' if r['device'] !=
+                           'cpu' else 'target_share_cpu']
     rows = [
         ('step time DOS / supervised', r['step_time_ratio'],
          TARGETS['step_time_ratio'], '{:.2f}'),
@@ -245,8 +254,10 @@ def to_markdown(r: Dict) -> str:
         lines.append(f'| {name} | {fmt.format(value)} | <= '
                      f'{fmt.format(target)} | {met} |')
     lines += ['', '| cells | K | target + loss (ms) |', '|---|---|---|']
-    lines += [f"| {s['cells']} | {s['prototypes']} | {s['ms']:.1f} |"
-              for s in r['scaling']]
+    lines += [
+        f"| {s['cells']} | {s['prototypes']} | {s['ms']:.1f} |"
+        for s in r['scaling']
+    ]
     return '\n'.join(lines)
 
 

@@ -137,8 +137,7 @@ class DOS(BaseModel):
             cells=empty.new_zeros(0, 4),
             point_cell=empty,
             logits=torch.zeros(0, head.num_prototypes, device=device),
-            feats=torch.zeros(0, head.projector[0].in_features,
-                              device=device),
+            feats=torch.zeros(0, head.projector[0].in_features, device=device),
             stride=None,
             centroid=torch.zeros(0, 3, device=device),
             keys=empty)
@@ -169,8 +168,12 @@ class DOS(BaseModel):
         batch_size = len(data_samples)
         with torch.no_grad():
             teacher = [
-                self.encode(self.teacher.module, v, 'full', batch_size,
-                            with_logits=False) for v in views
+                self.encode(
+                    self.teacher.module,
+                    v,
+                    'full',
+                    batch_size,
+                    with_logits=False) for v in views
             ]
         part = 'visible' if self.student_input == 'observable' else 'masked'
         student = [
