@@ -18,16 +18,15 @@ import time
 
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
+from dos_mm.apis import pretrain  # noqa: E402
 from dos_mm.datasets.synthetic import CLASSES, generate_dataset  # noqa: E402
 from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
 from dos_mm.evaluation.report import write_demo_report  # noqa: E402
-from dos_mm.utils import load_config, setup_launch  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -58,18 +57,6 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=None)
     return p.parse_args(argv)
-
-
-def pretrain(args) -> Runner:
-    cfg = load_config(args.config, work_dir=args.work_dir)
-    cfg.train_dataloader.dataset.data_root = osp.abspath(args.data) + '/'
-    cfg.randomness = dict(seed=args.seed)
-    if args.iters:
-        cfg.train_cfg.max_iters = args.iters
-    setup_launch(cfg, args.threads)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    return runner
 
 
 def random_model(args, runner):
@@ -107,7 +94,8 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     print(f'[demo] 2/4 DOS pretraining ({args.config})')
-    runner = pretrain(args)
+    runner = pretrain(args.config, args.work_dir, args.data, args.iters,
+                      args.seed, threads=args.threads)
     dos = runner.model
     timings['pretrain_s'] = time.time() - t0
 

@@ -1,0 +1,3 @@
+from .pretrain import pretrain
+
+__all__ = ['pretrain']
