@@ -41,12 +41,19 @@ METHODS = {
     'masked_distillation': {
         'model.student_input': 'mask_token',
         'model.encoder.mask_token_channels': 4,
-        'model.loss.mode': 'point', 'model.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0},
+        'model.loss.mode': 'point',
+        'model.target.alpha': 0.0,
+        'custom_hooks.0.alpha': 0.0
+    },
     'observable': {
-        'model.loss.mode': 'point', 'model.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0},
-    'softmaps': {'model.target.alpha': 0.0, 'custom_hooks.0.alpha': 0.0},
+        'model.loss.mode': 'point',
+        'model.target.alpha': 0.0,
+        'custom_hooks.0.alpha': 0.0
+    },
+    'softmaps': {
+        'model.target.alpha': 0.0,
+        'custom_hooks.0.alpha': 0.0
+    },
     'dos': {},
 }
 ROWS = ('random', 'supervised') + tuple(METHODS)
@@ -59,8 +66,7 @@ def parse_args(argv=None):
     p.add_argument('--config', default=CONFIG)
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--iters', type=int, default=400)
-    p.add_argument('--methods', nargs='+', default=list(ROWS),
-                   choices=ROWS)
+    p.add_argument('--methods', nargs='+', default=list(ROWS), choices=ROWS)
     p.add_argument('--num-train', type=int, default=60)
     p.add_argument('--num-val', type=int, default=10)
     p.add_argument('--labelled', type=int, default=10)
@@ -75,8 +81,8 @@ def run_one(args, method: str, seed: int, train, val, names) -> dict:
     work = osp.join(args.out, f'{method}_seed{seed}')
     t0 = time.time()
     if method in METHODS:
-        runner = apis.pretrain(args.config, work, args.data, args.iters,
-                               seed, METHODS[method], args.threads)
+        runner = apis.pretrain(args.config, work, args.data, args.iters, seed,
+                               METHODS[method], args.threads)
         model, net = runner.model, 'teacher'
     else:
         init_default_scope('mmdet3d')
@@ -85,21 +91,29 @@ def run_one(args, method: str, seed: int, train, val, names) -> dict:
         model.init_weights()
         net = 'student'
         if method == 'supervised':
-            evaluation.train_supervised(model, train, len(names), args.iters,
-                                        seed=seed)
+            evaluation.train_supervised(
+                model, train, len(names), args.iters, seed=seed)
     res = evaluation.linear_probe_miou(
-        model, train, val, names, net=net,
+        model,
+        train,
+        val,
+        names,
+        net=net,
         cfg=evaluation.ProbeConfig(seed=seed))
     summary = evaluation.summarise(res, HEAD)
     summary.update(method=method, seed=seed, seconds=time.time() - t0)
-    print(f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '
-          f'(tail {summary["tail_miou"]:.1f})', flush=True)
+    print(
+        f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '
+        f'(tail {summary["tail_miou"]:.1f})',
+        flush=True)
     return summary
 
 
 def table(runs: list) -> str:
-    rows = ['| method | mIoU | tail mIoU | head mIoU | seeds |',
-            '|---|---|---|---|---|']
+    rows = [
+        '| method | mIoU | tail mIoU | head mIoU | seeds |',
+        '|---|---|---|---|---|'
+    ]
     means = {}
     for method in ROWS:
         sel = [r for r in runs if r['method'] == method]
@@ -110,14 +124,15 @@ def table(runs: list) -> str:
             vals = np.array([r[key] for r in sel])
             means[(method, key)] = vals.mean()
             cell.append(f'{vals.mean():.1f} ± {vals.std():.1f}')
-        rows.append(f'| {method} | ' + ' | '.join(cell) +
-                    f' | {len(sel)} |')
+        rows.append(f'| {method} | ' + ' | '.join(cell) + f' | {len(sel)} |')
     keys = [(m, 'miou') for m in ('random', 'supervised', 'dos')]
     if all(k in means for k in keys):
         lo, hi, dos = (means[k] for k in keys)
-        rows += ['', f'DOS closes {100 * (dos - lo) / (hi - lo):.0f} % of '
-                 'the gap between random initialisation and supervised '
-                 'training (mean mIoU).']
+        rows += [
+            '', f'DOS closes {100 * (dos - lo) / (hi - lo):.0f} % of '
+            'the gap between random initialisation and supervised '
+            'training (mean mIoU).'
+        ]
     return '\n'.join(rows)
 
 
@@ -128,10 +143,14 @@ def main(argv=None) -> int:
     raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
     names = [c.name for c in synthetic.CLASSES]
     load = evaluation.probe_protocol
-    train = [load.load_scan(args.data, i, raw_to_class)
-             for i in load.load_infos(args.data, 'train')[:args.labelled]]
-    val = [load.load_scan(args.data, i, raw_to_class)
-           for i in load.load_infos(args.data, 'val')]
+    train = [
+        load.load_scan(args.data, i, raw_to_class)
+        for i in load.load_infos(args.data, 'train')[:args.labelled]
+    ]
+    val = [
+        load.load_scan(args.data, i, raw_to_class)
+        for i in load.load_infos(args.data, 'val')
+    ]
     runs = []
     for seed in args.seeds:
         for method in args.methods:

@@ -94,8 +94,13 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     print(f'[demo] 2/4 DOS pretraining ({args.config})')
-    runner = pretrain(args.config, args.work_dir, args.data, args.iters,
-                      args.seed, threads=args.threads)
+    runner = pretrain(
+        args.config,
+        args.work_dir,
+        args.data,
+        args.iters,
+        args.seed,
+        threads=args.threads)
     dos = runner.model
     timings['pretrain_s'] = time.time() - t0
 

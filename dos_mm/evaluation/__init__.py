@@ -6,7 +6,6 @@ from .report import summarise
 from .supervised import train_supervised
 
 __all__ = [
-    'LinearProbe', 'ProbeConfig', 'fit_linear_probe', 'predict',
-    'encode_scan', 'linear_probe_miou', 'probe_protocol', 'summarise',
-    'train_supervised'
+    'LinearProbe', 'ProbeConfig', 'fit_linear_probe', 'predict', 'encode_scan',
+    'linear_probe_miou', 'probe_protocol', 'summarise', 'train_supervised'
 ]

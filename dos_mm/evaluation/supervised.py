@@ -42,10 +42,10 @@ def train_supervised(model,
     gen = torch.Generator().manual_seed(seed)
     views = DOSMultiView(num_views=1, crop_ratio=(1.0, 1.0), seed=seed)
     student, pre = model.student, model.data_preprocessor
-    head = torch.nn.Linear(student.head.projector[0].in_features,
-                           num_classes)
-    params = [p for n, p in student.named_parameters()
-              if not n.startswith('head.')] + list(head.parameters())
+    head = torch.nn.Linear(student.head.projector[0].in_features, num_classes)
+    params = [
+        p for n, p in student.named_parameters() if not n.startswith('head.')
+    ] + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
     model.train()
     for _ in range(iters):
@@ -59,12 +59,12 @@ def train_supervised(model,
             scan.append(torch.full((len(view['points']), ), b))
         points, labels = torch.cat(pts), torch.cat(lbl)
         scan = torch.cat(scan)
-        vox = pre.voxelize_set(points, scan, torch.ones_like(scan).bool(),
-                               len(chosen), None)
+        vox = pre.voxelize_set(points, scan,
+                               torch.ones_like(scan).bool(), len(chosen), None)
         enc = student.features(vox, vox['point_vox'], len(chosen))
         logits = head(enc['feats'])[enc['point_cell']]
-        loss = F.cross_entropy(logits, labels[vox['point_rows']],
-                               ignore_index=-1)
+        loss = F.cross_entropy(
+            logits, labels[vox['point_rows']], ignore_index=-1)
         opt.zero_grad()
         loss.backward()
         opt.step()
