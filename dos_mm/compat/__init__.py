@@ -1,9 +1,10 @@
-"""Small, documented fixes that let the OpenMMLab stack run on CPU.
+"""Small, documented fixes to the OpenMMLab stack (mostly for CPU).
 
 Each fix is applied once by :func:`apply_compat_patches` (called when
 ``dos_mm`` is imported), only where it is needed, and has its own test in
 ``tests/test_compat``.
 """
+from .atomic_checkpoint import patch_atomic_checkpoint
 from .mmengine_checkpoint import patch_mmengine_local_loader
 from .mmengine_cpu_dist import patch_mmengine_cpu_dist
 from .numpy_long import restore_numpy_long
@@ -19,10 +20,12 @@ def apply_compat_patches() -> dict:
         _APPLIED['numpy_long'] = restore_numpy_long()
         _APPLIED['mmengine_local_loader'] = patch_mmengine_local_loader()
         _APPLIED['mmengine_cpu_dist'] = patch_mmengine_cpu_dist()
+        _APPLIED['atomic_checkpoint'] = patch_atomic_checkpoint()
     return dict(_APPLIED)
 
 
 __all__ = [
     'apply_compat_patches', 'patch_spconv_cpu_stream', 'restore_numpy_long',
-    'patch_mmengine_local_loader', 'patch_mmengine_cpu_dist'
+    'patch_mmengine_local_loader', 'patch_mmengine_cpu_dist',
+    'patch_atomic_checkpoint'
 ]
