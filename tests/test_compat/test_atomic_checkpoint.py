@@ -15,8 +15,7 @@ def test_the_runner_uses_the_atomic_writer():
 def test_a_failed_write_leaves_the_old_file_and_no_partial_one(
         tmp_path, monkeypatch):
     path = tmp_path / 'iter_1.pth'
-    mm_ckpt.save_checkpoint(dict(state_dict=dict(w=torch.ones(3))),
-                            str(path))
+    mm_ckpt.save_checkpoint(dict(state_dict=dict(w=torch.ones(3))), str(path))
     good = path.read_bytes()
 
     def disk_full(obj, f, *args, **kwargs):
@@ -25,8 +24,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_one(
 
     monkeypatch.setattr(torch, 'save', disk_full)
     with pytest.raises(OSError, match='No space left'):
-        mm_ckpt.save_checkpoint(dict(state_dict=dict(w=torch.zeros(3))),
-                                str(path))
+        mm_ckpt.save_checkpoint(
+            dict(state_dict=dict(w=torch.zeros(3))), str(path))
     assert path.read_bytes() == good  # the complete checkpoint survives
     assert sorted(p.name for p in tmp_path.iterdir()) == ['iter_1.pth']
     with pytest.raises(OSError):

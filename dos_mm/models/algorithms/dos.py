@@ -1,9 +1,11 @@
 """DOS: Distilling Observable Softmaps of Zipfian Prototypes."""
+import logging
 from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmdet3d.registry import MODELS
 from mmengine import dist
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import Tensor
 
@@ -46,6 +48,9 @@ class DOS(BaseModel):
             sees every voxel, masked ones replaced by a learnable token,
             and is distilled at the masked cells; needs the encoder's
             ``mask_token_channels``).
+        collapse_fraction (float): when at most this fraction of the K
+            prototypes wins any cell of the global batch, a prototype
+            collapse is logged as a warning (and ``collapsed`` is 1).
         data_preprocessor (dict): ``DOSDataPreprocessor`` config.
     """
 
@@ -59,6 +64,7 @@ class DOS(BaseModel):
                  cross_view_radius: Optional[float] = None,
                  same_view_weight: float = 0.5,
                  student_input: str = 'observable',
+                 collapse_fraction: float = 0.01,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
@@ -79,6 +85,7 @@ class DOS(BaseModel):
                              'encoder.mask_token_channels (the backbone '
                              'input channels)')
         self.student_input = student_input
+        self.collapse_fraction = collapse_fraction
         self.final_alpha = self.target_generator.alpha
 
     def init_weights(self) -> None:
@@ -262,9 +269,20 @@ class DOS(BaseModel):
         prior = zipf_prior(k, self.final_alpha, device=dev)
         ranked = usage.sort(descending=True).values
         zipf_kl = (torch.xlogy(ranked, ranked) - ranked * prior.log()).sum()
+        in_use = (hist > 0).sum().float()
+        collapsed = bool(hist.sum() > 0) and \
+            float(in_use) <= max(1.0, self.collapse_fraction * k)
+        if collapsed:
+            print_log(
+                f'prototype collapse: {int(in_use)} of {k} prototypes win '
+                'any cell of the batch. Consider a lower teacher '
+                'temperature, a larger Zipf alpha or a lower learning rate',
+                logger='current',
+                level=logging.WARNING)
         return dict(
             proto_entropy=entropy,
-            protos_in_use=(hist > 0).sum().float(),
+            protos_in_use=in_use,
+            collapsed=torch.tensor(float(collapsed), device=dev),
             zipf_kl=zipf_kl,
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),

@@ -275,3 +275,21 @@ def test_minkunet_backbone_runs_the_same_algorithm(single_thread):
     assert float(out['upcast_missing']) == 0
     out['loss'].backward()
     assert all(p.grad is not None for p in model.student.parameters())
+
+
+def test_prototype_collapse_is_detected_and_logged(monkeypatch):
+    import dos_mm.models.algorithms.dos as dos_module
+    model = build_model()
+    data = model.data_preprocessor(make_batch(), True)
+    out = model(**data, mode='loss')
+    assert float(out['collapsed']) == 0.0
+    warnings = []
+    monkeypatch.setattr(dos_module, 'print_log',
+                        lambda msg, **kw: warnings.append(msg))
+    with torch.no_grad():  # every prototype points the same way
+        model.teacher.module.head.prototypes.weight.copy_(
+            model.teacher.module.head.prototypes.weight[:1].expand(32, -1))
+    out = model(**data, mode='loss')
+    assert float(out['protos_in_use']) <= 2
+    assert float(out['collapsed']) == 1.0
+    assert any('prototype collapse' in w for w in warnings)
