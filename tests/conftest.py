@@ -18,8 +18,8 @@ torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '2')))
 def shared_fixtures() -> Path:
     """mmdet3d's real-format test samples in ../shared (skip if absent)."""
     if not SHARED_FIXTURES.is_dir():
-        pytest.skip(
-            reason=f'../shared fixtures not found at {SHARED_FIXTURES}')
+        pytest.skip(reason='../shared fixtures missing: ' +
+                    str(SHARED_FIXTURES))
     return SHARED_FIXTURES
 
 
