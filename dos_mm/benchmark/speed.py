@@ -89,9 +89,7 @@ def make_steps(model, scans, device: str):
         model.teacher_update()
 
     def supervised_step():
-        vox = pre.voxelize_set(points, scan_id,
-                               torch.ones_like(scan_id, dtype=torch.bool),
-                               len(scans), None)
+        vox = pre.voxelize_scans(points, scan_id, len(scans))
         enc = model.student.features(vox, vox['point_vox'], len(scans))
         logits = head(enc['feats'])[enc['point_cell']]
         loss = F.cross_entropy(logits, labels[vox['point_rows']])

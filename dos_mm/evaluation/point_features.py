@@ -26,14 +26,8 @@ def encode_scan(model, points: Tensor, net: str = 'teacher') -> Dict:
     was_training = model.training
     model.eval()
     try:
-        pre = model.data_preprocessor
-        batch = torch.zeros(len(points), dtype=torch.long)
-        keep = torch.ones(len(points), dtype=torch.bool)
-        origin = None
-        if pre.voxel_type == 'minkunet':
-            size = points.new_tensor(pre.voxel_layer.voxel_size)
-            origin = torch.round(points[:, :3] / size).min(0)[0].long()[None]
-        vox = pre.voxelize_set(points, batch, keep, 1, origin)
+        vox = model.data_preprocessor.voxelize_scans(
+            points, torch.zeros(len(points), dtype=torch.long), 1)
         out = encoder.features(vox, vox['point_vox'], 1)
         out['logits'] = encoder.head(out['feats'])
         out['rows'] = vox['point_rows']

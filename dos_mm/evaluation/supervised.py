@@ -59,8 +59,7 @@ def train_supervised(model,
             scan.append(torch.full((len(view['points']), ), b))
         points, labels = torch.cat(pts), torch.cat(lbl)
         scan = torch.cat(scan)
-        vox = pre.voxelize_set(points, scan,
-                               torch.ones_like(scan).bool(), len(chosen), None)
+        vox = pre.voxelize_scans(points, scan, len(chosen))
         enc = student.features(vox, vox['point_vox'], len(chosen))
         logits = head(enc['feats'])[enc['point_cell']]
         loss = F.cross_entropy(

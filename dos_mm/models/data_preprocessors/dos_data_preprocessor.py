@@ -81,6 +81,28 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         out['point_rows'] = rows
         return out
 
+    def grid_origin(self, points: Tensor, batch: Tensor,
+                    batch_size: int) -> Optional[Tensor]:
+        """(B, 3) per-scan grid origin of the MinkUNet voxelisation (the
+        minimum rounded coordinate); None for hard voxelisation, whose grid
+        is fixed by the point-cloud range."""
+        if self.voxel_type != 'minkunet':
+            return None
+        grid = torch.round(points[:, :3] /
+                           points.new_tensor(self.voxel_layer.voxel_size))
+        origin = grid.new_full((batch_size, 3), float('inf'))
+        return origin.scatter_reduce(0, batch[:, None].expand(-1, 3), grid,
+                                     'amin').long()
+
+    def voxelize_scans(self, points: Tensor, batch: Tensor,
+                       batch_size: int) -> dict:
+        """Voxelise every point of whole scans (no masking): probes,
+        supervised baselines, benchmarks."""
+        return self.voxelize_set(
+            points, batch,
+            torch.ones(len(points), dtype=torch.bool, device=points.device),
+            batch_size, self.grid_origin(points, batch, batch_size))
+
     def prepare_view(self, view: Dict[str, List[Tensor]]) -> Dict:
         """Mask and voxelise one view of every scan of the batch."""
         pts_list: List[Tensor] = view['points']
@@ -92,17 +114,10 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         points = torch.cat(pts_list)  # (P, C)
         masked = block_mask(points[:, :3], batch, self.block_size,
                             self.mask_ratio, self.generator)
-        origin = None
-        if self.voxel_type == 'minkunet':
-            grid = torch.round(points[:, :3] /
-                               points.new_tensor(self.voxel_layer.voxel_size))
-            origin = grid.new_full((batch_size, 3), float('inf'))
-            origin = origin.scatter_reduce(0, batch[:, None].expand(-1, 3),
-                                           grid, 'amin').long()
-        everything = torch.ones_like(masked)
+        origin = self.grid_origin(points, batch, batch_size)
         return dict(
-            full=self.voxelize_set(points, batch, everything, batch_size,
-                                   origin),
+            full=self.voxelize_set(points, batch, torch.ones_like(masked),
+                                   batch_size, origin),
             visible=self.voxelize_set(points, batch, ~masked, batch_size,
                                       origin),
             orig_coord=torch.cat(view['orig_coord']),

@@ -293,3 +293,19 @@ def test_prototype_collapse_is_detected_and_logged(monkeypatch):
     assert float(out['protos_in_use']) <= 2
     assert float(out['collapsed']) == 1.0
     assert any('prototype collapse' in w for w in warnings)
+
+
+def test_voxelize_scans_equals_the_full_view_voxels_on_both_grids():
+    """Probes and baselines voxelise whole scans as the teacher sees them."""
+    init_default_scope('mmdet3d')
+    batch = make_batch()
+    for config in ('dos_tiny.py', 'dos_tiny_minkunet.py'):
+        cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
+        pre = MODELS.build(cfg.model.data_preprocessor)
+        view = pre(copy.deepcopy(batch), True)['inputs']['views'][0]
+        pts = batch['inputs']['views'][0]['points']
+        scan = torch.cat(
+            [torch.full((len(p), ), i) for i, p in enumerate(pts)])
+        vox = pre.voxelize_scans(torch.cat(pts), scan, len(pts))
+        assert torch.equal(vox['coors'], view['full']['coors'])
+        assert torch.equal(vox['point_vox'], view['full']['point_vox'])
