@@ -90,3 +90,53 @@ def test_semantickitti_pretraining_matches_minkunet():
         k: v.shape
         for k, v in seg.state_dict().items()
     }
+
+
+DOWNSTREAM = sorted((REPO / 'configs' / 'centerpoint').glob('*.py')) + \
+    sorted((REPO / 'configs' / 'minkunet').glob('*.py'))
+
+
+@pytest.mark.parametrize('path', DOWNSTREAM, ids=lambda p: p.stem)
+def test_downstream_configs_pair_up(path):
+    """Every DOS variant is its scratch variant plus BackbonePretrained on
+    the backbone, label-efficient variants read their split's info file,
+    and every config imports dos_mm."""
+    cfg = Config.fromfile(str(path))
+    assert 'dos_mm' in cfg.custom_imports.imports
+    name = path.stem
+    init = cfg.model.get('init_cfg')
+    if '_dos' in name:
+        prefix = 'pts_middle_encoder' if 'centerpoint' in name else \
+            'backbone'
+        assert init == dict(
+            type='BackbonePretrained',
+            checkpoint=cfg.pretrained,
+            prefix=prefix)
+        scratch = REPO / 'configs' / path.parent.name / name.replace(
+            '_dos-linear-probe', '_dos').replace('_dos', '_scratch')
+        scratch = scratch.with_suffix('.py')
+        assert scratch.is_file(), scratch
+        other = Config.fromfile(str(scratch))
+        if 'linear-probe' not in name:
+            other.model.init_cfg = init
+            assert other.model == cfg.model
+    else:
+        assert init is None
+    if '_label' in name:
+        pct = name.rsplit('_label', 1)[1]
+        ds = cfg.train_dataloader.dataset
+        while 'dataset' in ds:
+            ds = ds.dataset
+        assert ds.ann_file.endswith(f'_train_{pct}_seed0.pkl')
+
+
+def test_waymo_centerpoint_matches_waymo_pretraining():
+    down = Config.fromfile(
+        str(REPO / 'configs/centerpoint/centerpoint_voxel01_dos_waymo-3d.py'))
+    pre = Config.fromfile(str(REPO / 'configs/dos/pretrain_waymo.py'))
+    assert down.model.pts_middle_encoder.sparse_shape == \
+        pre.model.encoder.backbone.sparse_shape
+    assert down.model.data_preprocessor.voxel_layer.point_cloud_range == \
+        pre.model.data_preprocessor.voxel_layer.point_cloud_range
+    assert down.model.data_preprocessor.voxel_layer.voxel_size == \
+        pre.model.data_preprocessor.voxel_layer.voxel_size

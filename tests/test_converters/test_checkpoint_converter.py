@@ -32,8 +32,11 @@ def pretrain_steps(cfg, channels: int, steps: int = 2):
     mv, pack = DOSMultiView(seed=0), PackDOSInputs()
     for step in range(steps):
         pts = [scan(s) for s in (step, step + 10)]
-        if channels == 5:
-            pts = [np.c_[p, np.zeros(len(p), np.float32)] for p in pts]
+        if channels > 4:  # zero extra channels (elongation, colour)
+            pts = [
+                np.c_[p, np.zeros((len(p), channels - 4), np.float32)]
+                for p in pts
+            ]
         batch = pseudo_collate([pack(mv(dict(points=p))) for p in pts])
         loss = model(**model.data_preprocessor(batch, True), mode='loss')
         loss['loss'].backward()

@@ -1,4 +1,5 @@
 from .multi_view import DOSMultiView
 from .pack_dos_inputs import PackDOSInputs
+from .pad_box_velocity import PadBoxVelocity
 
-__all__ = ['DOSMultiView', 'PackDOSInputs']
+__all__ = ['DOSMultiView', 'PackDOSInputs', 'PadBoxVelocity']

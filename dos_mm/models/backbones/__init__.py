@@ -1,4 +1,7 @@
+from .frozen_upcast_minkunet import FrozenUpcastMinkUNet
 from .multiscale_minkunet import MultiScaleMinkUNet
 from .multiscale_sparse_encoder import MultiScaleSparseEncoder
 
-__all__ = ['MultiScaleMinkUNet', 'MultiScaleSparseEncoder']
+__all__ = [
+    'FrozenUpcastMinkUNet', 'MultiScaleMinkUNet', 'MultiScaleSparseEncoder'
+]

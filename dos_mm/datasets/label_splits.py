@@ -1,0 +1,79 @@
+"""Deterministic label-efficient subsets of mmdet3d info files.
+
+The splits for a seed are nested: the scans of the 1 % split are among those
+of the 10 % split, which are among the 20 % split (one permutation, growing
+prefixes), so label-efficiency curves compare like with like. Each split is
+written as an mmdet3d info file (same ``metainfo``, a subset of
+``data_list``), which any dataset config reads through ``ann_file``.
+"""
+import os
+import os.path as osp
+from typing import Dict, List, Sequence
+
+import mmengine
+import numpy as np
+
+
+def label_split(num_scans: int, fraction: float, seed: int) -> np.ndarray:
+    """Sorted indices of a ``fraction`` of ``num_scans`` scans (at least 1).
+
+    Args:
+        num_scans (int): scans in the full training info file.
+        fraction (float): in (0, 1].
+        seed (int): the permutation's seed; the same seed gives nested
+            splits for growing fractions.
+
+    Returns:
+        np.ndarray: (max(1, round(fraction * num_scans)),) int64 indices.
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f'fraction must be in (0, 1], got {fraction}')
+    if num_scans < 1:
+        raise ValueError('the info file has no scans')
+    order = np.random.default_rng(seed).permutation(num_scans)
+    count = max(1, int(round(fraction * num_scans)))
+    return np.sort(order[:count]).astype(np.int64)
+
+
+def split_name(info_file: str, fraction: float, seed: int) -> str:
+    """``semantickitti_infos_train.pkl`` -> ``..._train_1pct_seed0.pkl``."""
+    stem, ext = osp.splitext(osp.basename(info_file))
+    pct = f'{fraction * 100:g}'.replace('.', 'p')
+    return f'{stem}_{pct}pct_seed{seed}{ext}'
+
+
+def write_label_splits(info_file: str,
+                       fractions: Sequence[float],
+                       seed: int = 0,
+                       out_dir: str = '') -> Dict[float, str]:
+    """Write one info file per fraction next to ``info_file`` (or in
+    ``out_dir``); each write is atomic. Returns fraction -> written path."""
+    if not osp.isfile(info_file):
+        raise FileNotFoundError(f'{info_file}: info file not found. Fix: '
+                                'create it with tools/create_data.py')
+    info = mmengine.load(info_file)
+    if not isinstance(info, dict) or 'data_list' not in info:
+        raise ValueError(f'{info_file}: not an mmdet3d v2 info file (no '
+                         "'data_list'). Fix: regenerate it with mmdet3d >= "
+                         '1.1 converters')
+    data: List[dict] = info['data_list']
+    out_dir = out_dir or osp.dirname(osp.abspath(info_file))
+    os.makedirs(out_dir, exist_ok=True)
+    written = {}
+    for fraction in fractions:
+        idx = label_split(len(data), fraction, seed)
+        subset = dict(info)
+        subset['data_list'] = [data[i] for i in idx]
+        subset['metainfo'] = dict(
+            info.get('metainfo', {}),
+            label_split=dict(
+                source=osp.basename(info_file),
+                fraction=fraction,
+                seed=seed,
+                indices=idx.tolist()))
+        path = osp.join(out_dir, split_name(info_file, fraction, seed))
+        tmp = f'{path}.tmp-{os.getpid()}'
+        mmengine.dump(subset, tmp, file_format='pkl')
+        os.replace(tmp, path)
+        written[fraction] = path
+    return written

@@ -1,0 +1,3 @@
+from .backbone_pretrained import BackbonePretrainedInit
+
+__all__ = ['BackbonePretrainedInit']

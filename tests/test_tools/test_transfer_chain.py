@@ -1,0 +1,80 @@
+"""Pretrain -> convert -> fine-tune with tools/train.py -> tools/dist_test.sh
+on small data on CPU, with mmdet3d's own MinkUNet config and SegMetric."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dos_mm.converters import convert_state_dict, save_converted
+from ..conftest import REPO
+from ..test_models.test_weight_init.test_backbone_pretrained import small_dos
+from .test_dist_train import free_port
+
+DOWNSTREAM = REPO / 'configs/minkunet' / \
+    'minkunet34_w32_spconv_dos_semantickitti.py'
+
+
+def small_config(tmp_path, data_root, checkpoint, base=DOWNSTREAM) -> str:
+    """The downstream config on the synthetic scans, 1 epoch, batch 1."""
+    text = f"""_base_ = ['{base}']
+data_root = '{data_root}/'
+model = dict(init_cfg=dict(checkpoint='{checkpoint}'))
+_loader = dict(num_workers=0, persistent_workers=False)
+train_dataloader = dict(
+    batch_size=1, **_loader,
+    dataset=dict(data_root=data_root,
+                 ann_file='semantickitti_infos_train.pkl'))
+val_dataloader = dict(
+    **_loader,
+    dataset=dict(data_root=data_root, ann_file='semantickitti_infos_val.pkl'))
+test_dataloader = val_dataloader
+train_cfg = dict(max_epochs=1, val_interval=1)
+default_hooks = dict(logger=dict(interval=1))
+"""
+    path = tmp_path / 'small_finetune.py'
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.dist
+def test_pretrain_convert_finetune_dist_test(tmp_path, synthetic_root):
+    dos = small_dos('dos/pretrain_semantickitti.py', 4)
+    state, _ = convert_state_dict(dos.state_dict(), 'minkunet')
+    ckpt = tmp_path / 'dos_minkunet.pth'
+    save_converted(state, str(ckpt), meta={})
+    cfg = small_config(tmp_path, synthetic_root, ckpt)
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        OMP_NUM_THREADS='1',
+        PORT=str(free_port()))
+    work = tmp_path / 'work'
+    train = subprocess.run([
+        sys.executable,
+        str(REPO / 'tools/train.py'), cfg, '--work-dir',
+        str(work)
+    ],
+                           env=env,
+                           capture_output=True,
+                           text=True,
+                           timeout=600)
+    assert train.returncode == 0, train.stderr[-3000:]
+    log = next(work.glob('*/*.log')).read_text()
+    assert 'BackbonePretrained: loaded' in log
+    assert 'miou' in log  # mmdet3d's SegMetric ran after the epoch
+    test = subprocess.run([
+        'bash',
+        str(REPO / 'tools/dist_test.sh'), cfg,
+        str(work / 'epoch_1.pth'), '2', '--work-dir',
+        str(tmp_path / 'test')
+    ],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert test.returncode == 0, test.stderr[-3000:]
+    metrics = next((tmp_path / 'test').glob('*/*.json'))
+    result = json.loads(metrics.read_text())
+    assert 0.0 <= result['miou'] <= 1.0
