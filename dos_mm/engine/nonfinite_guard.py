@@ -34,6 +34,21 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
         self.consecutive = 0
         self.last_step_skipped = False
 
+    def state_dict(self) -> dict:
+        """The optimizer's state plus the skip counters (exact resume)."""
+        state = super().state_dict()
+        state['nonfinite_guard'] = dict(
+            nonfinite_steps=self.nonfinite_steps, consecutive=self.consecutive)
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state_dict = dict(state_dict)
+        guard = state_dict.pop('nonfinite_guard', None)
+        super().load_state_dict(state_dict)
+        if guard is not None:
+            self.nonfinite_steps = int(guard['nonfinite_steps'])
+            self.consecutive = int(guard['consecutive'])
+
     def _params(self):
         for group in self.optimizer.param_groups:
             yield from (p for p in group['params'] if p.grad is not None)

@@ -13,7 +13,8 @@ def setup_launch(cfg, threads: Optional[int] = None) -> None:
       passes ``[LOCAL_RANK]``, which DDP rejects for CPU modules).
     * torch's CPU thread count is set explicitly: all cores for a single
       process, cores / local processes for several (two processes that each
-      use every core slow down by an order of magnitude).
+      use every core slow down by an order of magnitude). An
+      ``OMP_NUM_THREADS`` in the environment is respected.
 
     Args:
         cfg (Config): the config to update in place.
@@ -27,6 +28,8 @@ def setup_launch(cfg, threads: Optional[int] = None) -> None:
                 type='MMDistributedDataParallel', broadcast_buffers=False)
             wrapper['device_ids'] = None
             cfg.model_wrapper_cfg = wrapper
+    if threads is None and os.environ.get('OMP_NUM_THREADS', '').isdigit():
+        threads = int(os.environ['OMP_NUM_THREADS'])
     if threads is None:
         local = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
         threads = max(1, (os.cpu_count() or 1) // local)

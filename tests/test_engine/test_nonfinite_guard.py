@@ -64,3 +64,14 @@ def test_bad_max_consecutive():
         NonFiniteGuardOptimWrapper(
             torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1),
             max_consecutive=0)
+
+
+def test_counters_survive_a_checkpoint():
+    w, opt = wrapper()
+    opt.update_params((w * float('nan')).sum())
+    opt.update_params((w * float('inf')).sum())
+    state = opt.state_dict()
+    _, fresh = wrapper()
+    fresh.load_state_dict(state)
+    assert (fresh.nonfinite_steps, fresh.consecutive) == (2, 2)
+    assert fresh.optimizer.state_dict()['param_groups'][0]['lr'] == 0.1

@@ -54,7 +54,8 @@ def dos_schedule(it: int,
 @HOOKS.register_module()
 class DOSScheduleHook(Hook):
     """Set tau_T, the Zipf exponent, the teacher momentum and the mask size
-    and ratio before every training iteration, and log each value.
+    and ratio before every training iteration, and log each value. It also
+    seeds the masking generator from the iteration (exact resume).
 
     Args:
         max_iters (int, optional): schedule length; defaults to the
@@ -79,5 +80,8 @@ class DOSScheduleHook(Hook):
             runner.model) else runner.model
         values = self.values(runner.iter, self.max_iters or runner.max_iters)
         model.set_schedule(**values)
+        pre = getattr(model, 'data_preprocessor', None)
+        if hasattr(pre, 'seed_step'):  # masks: a function of the iteration
+            pre.seed_step(runner.iter, getattr(runner, 'seed', None))
         for name, value in values.items():
             runner.message_hub.update_scalar(f'train/{name}', value)

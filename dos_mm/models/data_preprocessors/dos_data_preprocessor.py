@@ -1,8 +1,10 @@
 """Device-side part of DOS data preparation: masking and voxelisation."""
 from typing import Dict, List, Optional
 
+import numpy as np
 import torch
 from mmdet3d.registry import MODELS
+from mmengine.dist import get_rank
 from torch import Tensor
 
 from ..utils.block_mask import block_mask
@@ -37,7 +39,11 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             0.4 m indoor); scheduled by ``DOSScheduleHook``.
         mask_ratio (float): fraction of non-empty blocks hidden (paper: 0.6
             for detection, 0.7 for segmentation); scheduled.
-        seed (int, optional): seed of the masking generator.
+        seed (int, optional): seed of the masking generator. During
+            training ``DOSScheduleHook`` calls :meth:`seed_step` before every
+            iteration, so the masks are a pure function of (seed, rank,
+            iteration) and a resumed run masks exactly as an uninterrupted
+            one; the runner's seed is used when this is None.
         **kwargs: arguments of ``Det3DDataPreprocessor`` (``voxel=True``,
             ``voxel_type``, ``voxel_layer``).
     """
@@ -55,9 +61,28 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
                 f'voxel_type={self.voxel_type!r}')
         self.block_size = block_size
         self.mask_ratio = mask_ratio
+        self.seed = seed
         self.generator = torch.Generator()
         if seed is not None:
             self.generator.manual_seed(seed)
+
+    def seed_step(self, step: int, base_seed: Optional[int] = None) -> int:
+        """Seed the masking generator from (seed, rank, step).
+
+        Args:
+            step (int): the training iteration.
+            base_seed (int, optional): used when the preprocessor has no
+                ``seed`` of its own (the runner's seed).
+
+        Returns:
+            int: the generator's new seed.
+        """
+        seed = self.seed if self.seed is not None else (base_seed or 0)
+        words = np.random.SeedSequence([seed, get_rank(),
+                                        step]).generate_state(2)
+        value = int(words[0]) << 31 | int(words[1]) >> 1
+        self.generator.manual_seed(value)
+        return value
 
     def voxelize_set(self, points: Tensor, batch: Tensor, keep: Tensor,
                      batch_size: int, origin: Optional[Tensor]) -> dict:
