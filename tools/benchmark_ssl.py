@@ -16,6 +16,14 @@ Rows (same backbone, same probe, same scans; labelled scans = the first
 * ``softmaps``: observable-only, softmaps, uniform Sinkhorn (alpha = 0);
 * ``dos``: observable-only, softmaps, Zipf-Sinkhorn (alpha = 1.3).
 
+Label efficiency (``--finetune``): the backbone and a linear head are
+fine-tuned with labels on 1 % and 10 % of the training scans
+(``dos_mm.datasets.label_split``: nested, per seed) for
+``--finetune-iters`` steps, from the DOS teacher of the same seed
+(``finetune_dos_*``) or from random initialisation
+(``finetune_scratch_*``), and evaluated with their own head on the
+validation scans.
+
 Writes ``results.json`` (every run) and ``results.md`` (mean +- std over
 seeds, and the share of the random-to-supervised gap DOS closes).
 """
@@ -32,7 +40,7 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
 from dos_mm import apis, evaluation  # noqa: E402
-from dos_mm.datasets import synthetic  # noqa: E402
+from dos_mm.datasets import label_split, synthetic  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -56,7 +64,10 @@ METHODS = {
     },
     'dos': {},
 }
-ROWS = ('random', 'supervised') + tuple(METHODS)
+FRACTIONS = {'1pct': 0.01, '10pct': 0.1}
+FINETUNE = tuple(f'finetune_{init}_{pct}' for pct in FRACTIONS
+                 for init in ('scratch', 'dos'))
+ROWS = ('random', 'supervised') + tuple(METHODS) + FINETUNE
 
 
 def parse_args(argv=None):
@@ -70,17 +81,67 @@ def parse_args(argv=None):
     p.add_argument('--num-train', type=int, default=60)
     p.add_argument('--num-val', type=int, default=10)
     p.add_argument('--labelled', type=int, default=10)
+    p.add_argument(
+        '--finetune-iters',
+        type=int,
+        default=200,
+        help='fine-tuning steps of the label-efficiency rows')
     p.add_argument('--threads', type=int, default=None)
     return p.parse_args(argv)
 
 
-def run_one(args, method: str, seed: int, train, val, names) -> dict:
+def dos_model(args, seed: int):
+    """The DOS model of this seed: the ``dos`` row's final checkpoint when
+    it exists, else a new pretraining run."""
+    from mmdet3d.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+    ckpt = osp.join(args.out, f'dos_seed{seed}', f'iter_{args.iters}.pth')
+    if not osp.isfile(ckpt):
+        return apis.pretrain(args.config, osp.dirname(ckpt), args.data,
+                             args.iters, seed, {}, args.threads).model
+    init_default_scope('mmdet3d')
+    model = MODELS.build(Config.fromfile(args.config).model)
+    load_checkpoint(model, ckpt, map_location='cpu', strict=True)
+    return model
+
+
+def finetune_one(args, method: str, seed: int, all_train, val, names):
+    """Fine-tune on a label split from DOS or random init; the fine-tuned
+    head predicts the validation scans."""
+    from mmdet3d.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init = method.split('_')[1]
+    fraction = FRACTIONS[method.split('_')[2]]
+    labelled = [
+        all_train[i] for i in label_split(len(all_train), fraction, seed)
+    ]
+    if init == 'dos':
+        model = dos_model(args, seed)
+        model.student.load_state_dict(model.teacher.module.state_dict())
+    else:
+        init_default_scope('mmdet3d')
+        torch.manual_seed(seed)
+        model = MODELS.build(Config.fromfile(args.config).model)
+        model.init_weights()
+    head = evaluation.train_supervised(
+        model, labelled, len(names), args.finetune_iters, seed=seed)
+    return evaluation.segmentation_miou(
+        model, val, names, lambda f: head(f).argmax(1), net='student')
+
+
+def run_one(args, method: str, seed: int, train, val, names,
+            all_train) -> dict:
     from mmdet3d.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     work = osp.join(args.out, f'{method}_seed{seed}')
     t0 = time.time()
-    if method in METHODS:
+    if method in FINETUNE:
+        res = finetune_one(args, method, seed, all_train, val, names)
+    elif method in METHODS:
         runner = apis.pretrain(args.config, work, args.data, args.iters, seed,
                                METHODS[method], args.threads)
         model, net = runner.model, 'teacher'
@@ -93,13 +154,14 @@ def run_one(args, method: str, seed: int, train, val, names) -> dict:
         if method == 'supervised':
             evaluation.train_supervised(
                 model, train, len(names), args.iters, seed=seed)
-    res = evaluation.linear_probe_miou(
-        model,
-        train,
-        val,
-        names,
-        net=net,
-        cfg=evaluation.ProbeConfig(seed=seed))
+    if method not in FINETUNE:
+        res = evaluation.linear_probe_miou(
+            model,
+            train,
+            val,
+            names,
+            net=net,
+            cfg=evaluation.ProbeConfig(seed=seed))
     summary = evaluation.summarise(res, HEAD)
     summary.update(method=method, seed=seed, seconds=time.time() - t0)
     print(
@@ -133,6 +195,14 @@ def table(runs: list) -> str:
             'the gap between random initialisation and supervised '
             'training (mean mIoU).'
         ]
+    for pct in FRACTIONS:
+        keys = [(f'finetune_{init}_{pct}', 'miou')
+                for init in ('scratch', 'dos')]
+        if all(k in means for k in keys):
+            scratch, dos = (means[k] for k in keys)
+            rows.append(f'Fine-tuning on {pct[:-3]} % of the scans: DOS '
+                        f'{dos:.1f} vs scratch {scratch:.1f} mIoU '
+                        f'({dos - scratch:+.1f}).')
     return '\n'.join(rows)
 
 
@@ -143,10 +213,11 @@ def main(argv=None) -> int:
     raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
     names = [c.name for c in synthetic.CLASSES]
     load = evaluation.probe_protocol
-    train = [
+    all_train = [
         load.load_scan(args.data, i, raw_to_class)
-        for i in load.load_infos(args.data, 'train')[:args.labelled]
+        for i in load.load_infos(args.data, 'train')
     ]
+    train = all_train[:args.labelled]
     val = [
         load.load_scan(args.data, i, raw_to_class)
         for i in load.load_infos(args.data, 'val')
@@ -154,7 +225,8 @@ def main(argv=None) -> int:
     runs = []
     for seed in args.seeds:
         for method in args.methods:
-            runs.append(run_one(args, method, seed, train, val, names))
+            runs.append(
+                run_one(args, method, seed, train, val, names, all_train))
             with open(osp.join(args.out, 'results.json'), 'w') as f:
                 json.dump(dict(settings=vars(args), runs=runs), f, indent=2)
     md = table(runs)

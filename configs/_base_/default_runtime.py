@@ -9,7 +9,9 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=2000,
         max_keep_ckpts=3),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # resume / load_from: fail on a checkpoint of another config
+    checkpoint_check=dict(type='CheckpointCheckHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -16,7 +16,7 @@ model = dict(
         backbone=dict(encoder_blocks=[2, 3, 4, 6],
                       sparseconv_backend='spconv')))
 train_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=5,
+    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
          use_dim=4),
     dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
          scale_range=(0.9, 1.1)),

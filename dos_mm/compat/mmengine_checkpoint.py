@@ -25,7 +25,15 @@ def load_from_local(filename: str, map_location=None):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
+    except Exception as exc:  # truncated / not a torch file
+        raise RuntimeError(
+            f'{filename}: cannot be read as a checkpoint ({exc!r:.200}); it '
+            'is corrupted or truncated. Fix: resume from an earlier one '
+            '(--resume work_dirs/.../iter_N.pth) or delete it and the '
+            "work dir's last_checkpoint file") from exc
 
 
 def patch_mmengine_local_loader() -> bool:

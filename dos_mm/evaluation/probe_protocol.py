@@ -1,7 +1,7 @@
 """Linear-probe protocol on SemanticKITTI-layout scans (demo, benchmark)."""
 import os.path as osp
 import pickle
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -88,14 +88,24 @@ def linear_probe_miou(
     num_classes = len(class_names)
     probe = fit_linear_probe(
         torch.cat(feats), torch.cat(labels), num_classes, cfg)
-    ignore = num_classes
+    return segmentation_miou(model, test_scans, class_names,
+                             lambda f: predict(probe, f)[0], net)
+
+
+def segmentation_miou(model, test_scans: Sequence[Tuple[Tensor, Tensor]],
+                      class_names: Sequence[str],
+                      classify: Callable[[Tensor], Tensor], net: str) -> Dict:
+    """mmdet3d's ``seg_eval`` of ``classify`` ((P, C) features -> (P,)
+    classes) on the features of ``net`` for held-out scans; the returned
+    dict is that of :func:`linear_probe_miou`."""
+    ignore = len(class_names)
     preds, gts, rows = [], [], []
-    for points, lbl in test_scans:
-        f, y, r = scan_features(model, points, lbl, net)
-        pred, _ = predict(probe, f)
-        preds.append(pred.numpy())
-        gts.append(torch.where(y >= 0, y, ignore).numpy())
-        rows.append(r.numpy())
+    with torch.no_grad():
+        for points, lbl in test_scans:
+            f, y, r = scan_features(model, points, lbl, net)
+            preds.append(classify(f).numpy())
+            gts.append(torch.where(y >= 0, y, ignore).numpy())
+            rows.append(r.numpy())
     label2cat = {i: name for i, name in enumerate(class_names)}
     label2cat[ignore] = 'ignore'
     res = seg_eval(gts, preds, label2cat, ignore, logger='silent')

@@ -46,3 +46,39 @@ def test_benchmark_table_reports_mean_std_and_gap():
     md = table(runs)
     assert '| random | 31.0 ± 1.0 | 1.0 ± 0.0 | 2.0 ± 0.0 | 2 |' in md
     assert 'DOS closes 50 % of the gap' in md
+
+
+def test_benchmark_table_reports_label_efficiency():
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_ssl import table
+    runs = [
+        dict(method=m, seed=0, miou=v, tail_miou=1.0, head_miou=2.0)
+        for m, v in (('finetune_scratch_1pct', 20.0), ('finetune_dos_1pct',
+                                                       32.5))
+    ]
+    assert 'Fine-tuning on 1 % of the scans: DOS 32.5 vs scratch 20.0 ' \
+        'mIoU (+12.5)' in table(runs)
+
+
+def test_benchmark_label_efficiency_rows_run(tmp_path):
+    """dos, then fine-tuning from its checkpoint and from scratch, on a
+    10 % split (tiny settings)."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_ssl import main
+    out = tmp_path / 'bench'
+    assert main([
+        '--out',
+        str(out), '--data',
+        str(tmp_path / 'data'), '--config',
+        str(TINY_CONFIG), '--seeds', '0', '--iters', '2', '--methods', 'dos',
+        'finetune_dos_10pct', 'finetune_scratch_10pct', '--num-train', '10',
+        '--num-val', '1', '--labelled', '2', '--finetune-iters', '2',
+        '--threads', '1'
+    ]) == 0
+    import json
+    runs = json.loads((out / 'results.json').read_text())['runs']
+    assert [r['method'] for r in runs
+            ] == ['dos', 'finetune_dos_10pct', 'finetune_scratch_10pct']
+    assert all(0 <= r['miou'] <= 100 for r in runs)
+    assert 'Fine-tuning on 10 % of the scans' in \
+        (out / 'results.md').read_text()

@@ -28,8 +28,7 @@ def command(work_dir, data_root, *extra):
 
 def final_state(work_dir):
     return torch.load(
-        work_dir / f'iter_{ITERS}.pth', map_location='cpu',
-        weights_only=False)
+        work_dir / f'iter_{ITERS}.pth', map_location='cpu', weights_only=False)
 
 
 @pytest.mark.parametrize('workers', [0, 2])
@@ -41,13 +40,18 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, synthetic_root,
     straight = tmp_path / 'straight'
     proc = subprocess.run(
         command(straight, synthetic_root, *loader),
-        env=env, capture_output=True, text=True, timeout=600)
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     killed = tmp_path / 'killed'
     run = subprocess.Popen(
-        command(killed, synthetic_root, *loader), env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command(killed, synthetic_root, *loader),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     deadline = time.time() + 600
     while not (killed / 'last_checkpoint').exists():
         assert run.poll() is None, 'the run ended before it was killed'
@@ -58,14 +62,17 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, synthetic_root,
     assert not (killed / f'iter_{ITERS}.pth').exists()
     proc = subprocess.run(
         command(killed, synthetic_root, *loader, '--resume'),
-        env=env, capture_output=True, text=True, timeout=600)
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     a, b = final_state(straight), final_state(killed)
     assert a['meta']['iter'] == b['meta']['iter'] == ITERS
     for key, value in a['state_dict'].items():
-        assert torch.allclose(value.float(), b['state_dict'][key].float(),
-                              atol=1e-6), key
+        assert torch.allclose(
+            value.float(), b['state_dict'][key].float(), atol=1e-6), key
     # the resumed run continues the same loss curve
     full = logged(straight, 'loss')
     assert len(full) == ITERS

@@ -11,7 +11,7 @@ class_names = [
 backend_args = None
 
 train_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=5,
+    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
          use_dim=5, backend_args=backend_args),
     dict(type='LoadPointsFromMultiSweeps', sweeps_num=9,
          use_dim=[0, 1, 2, 3, 4], pad_empty_sweeps=True, remove_close=True,

@@ -3,8 +3,9 @@
 _base_ = ['mmdet3d::_base_/datasets/scannet-seg.py']
 
 train_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='DEPTH', shift_height=False,
-         use_color=True, load_dim=6, use_dim=[0, 1, 2, 3, 4, 5]),
+    dict(type='CheckedLoadPointsFromFile', coord_type='DEPTH',
+         shift_height=False, use_color=True, load_dim=6,
+         use_dim=[0, 1, 2, 3, 4, 5]),
     dict(type='NormalizePointsColor', color_mean=None),
     dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
          scale_range=(0.9, 1.1)),

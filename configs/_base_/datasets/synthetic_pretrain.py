@@ -8,7 +8,7 @@ dataset_type = 'SemanticKittiDataset'
 data_root = 'data/synthetic/'
 
 train_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=4,
+    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=4,
          use_dim=4),
     dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
          scale_range=(0.9, 1.1), jitter_sigma=0.005),

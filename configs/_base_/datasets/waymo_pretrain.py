@@ -7,7 +7,7 @@ class_names = ['Car', 'Pedestrian', 'Cyclist']
 backend_args = None
 
 train_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=6,
+    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=6,
          use_dim=5, backend_args=backend_args),
     dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
          scale_range=(0.9, 1.1)),

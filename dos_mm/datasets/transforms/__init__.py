@@ -1,5 +1,9 @@
+from .checked_loading import CheckedLoadPointsFromFile, UnreadableScan
 from .multi_view import DOSMultiView
 from .pack_dos_inputs import PackDOSInputs
 from .pad_box_velocity import PadBoxVelocity
 
-__all__ = ['DOSMultiView', 'PackDOSInputs', 'PadBoxVelocity']
+__all__ = [
+    'CheckedLoadPointsFromFile', 'DOSMultiView', 'PackDOSInputs',
+    'PadBoxVelocity', 'UnreadableScan'
+]

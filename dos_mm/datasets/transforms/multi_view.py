@@ -45,6 +45,8 @@ class DOSMultiView(BaseTransform):
         jitter_sigma (float): std of the point jitter in metres.
         jitter_clip (float): clip of the jitter in metres.
         min_points (int): scans with fewer finite points are skipped.
+        min_view_points (int): scans where a crop keeps fewer points are
+            skipped.
         seed (int, optional): fixes the random views (tests, benchmarks).
     """
     num_skipped = 0
@@ -59,6 +61,7 @@ class DOSMultiView(BaseTransform):
                  jitter_sigma: float = 0.005,
                  jitter_clip: float = 0.02,
                  min_points: int = 32,
+                 min_view_points: int = 8,
                  seed: Optional[int] = None) -> None:
         if num_views < 1:
             raise ValueError(f'num_views must be >= 1, got {num_views}')
@@ -76,6 +79,7 @@ class DOSMultiView(BaseTransform):
         self.jitter_clip = jitter_clip
         self.min_points = min_points
         self.seed = seed
+        self.min_view_points = min_view_points
         self._rng: Optional[np.random.Generator] = None
         self._rng_pid: Optional[int] = None
 
@@ -132,6 +136,12 @@ class DOSMultiView(BaseTransform):
         views: List[dict] = [
             self.make_view(arr) for _ in range(self.num_views)
         ]
+        smallest = min(len(v['points']) for v in views)
+        if smallest < self.min_view_points:
+            return self._skip(
+                results, f'a crop kept {smallest} points (< '
+                f'min_view_points={self.min_view_points}); raise the minimum '
+                'of crop_ratio to keep more')
         if num_bad:  # index into the scan as given, not the finite subset
             scan_idx = np.flatnonzero(finite)
             for view in views:

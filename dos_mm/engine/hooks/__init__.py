@@ -1,4 +1,7 @@
+from .checkpoint_check_hook import CheckpointCheckHook
 from .dos_schedule_hook import DOSScheduleHook, dos_schedule
 from .teacher_ema_hook import TeacherEMAHook
 
-__all__ = ['DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule']
+__all__ = [
+    'CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule'
+]

@@ -113,9 +113,21 @@ class DOS(BaseModel):
             inp = view[part]
             point_vox, rows, token_mask = inp['point_vox'], \
                 inp['point_rows'], None
-        if len(inp['coors']) == 0 or len(rows) == 0:  # nothing in range
+        if len(inp['coors']) < 2 or len(rows) == 0:  # nothing in range
             return self._empty_encoding(inp['point_vox'].device)
-        out = net.features(inp, point_vox, batch_size, token_mask)
+        try:
+            out = net.features(inp, point_vox, batch_size, token_mask)
+        except ValueError as exc:
+            # a handful of voxels that merge into one cell at a coarse
+            # level: training-mode BatchNorm cannot normalise one value
+            if 'more than 1 value per channel' not in str(exc):
+                raise
+            print_log(
+                f'DOS: a {part} view of {len(inp["coors"])} voxels collapses '
+                'to a single voxel at a coarse level; counted as empty',
+                logger='current',
+                level=logging.WARNING)
+            return self._empty_encoding(inp['point_vox'].device)
         if with_logits:
             out['logits'] = net.head(out.pop('feats'))
         out['centroid'] = segment_mean(view['orig_coord'][rows],

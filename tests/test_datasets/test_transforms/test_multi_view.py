@@ -184,7 +184,7 @@ def test_too_few_points_skips_with_warning(monkeypatch):
     monkeypatch.setattr(multi_view_module, 'print_log',
                         lambda msg, **kw: logged.append((msg, kw)))
     monkeypatch.setattr(DOSMultiView, 'num_skipped', 0)
-    transform = DOSMultiView(min_points=32, seed=0)
+    transform = DOSMultiView(min_points=32, min_view_points=1, seed=0)
     scan = _scan(31)
     assert transform(dict(points=scan, lidar_path='a/000007.bin')) is None
     assert DOSMultiView.num_skipped == 1

@@ -198,6 +198,7 @@ def test_minkunet_shared_origin():
 def test_step_seeded_masks_depend_only_on_the_step():
     """What exact resume needs: after seed_step(k) a fresh preprocessor
     masks as one that has already run k steps."""
+
     def masks(pre):
         out = pre(_batch())
         return [v['masked'] for v in out['inputs']['views']]
@@ -210,7 +211,6 @@ def test_step_seeded_masks_depend_only_on_the_step():
     resumed.seed_step(2, base_seed=7)
     assert all(torch.equal(a, b) for a, b in zip(at_step, masks(resumed)))
     resumed.seed_step(1, base_seed=7)
-    assert not all(
-        torch.equal(a, b) for a, b in zip(at_step, masks(resumed)))
+    assert not all(torch.equal(a, b) for a, b in zip(at_step, masks(resumed)))
     own = MODELS.build(_cfg(seed=5))  # its own seed wins over the runner's
     assert own.seed_step(2, base_seed=7) == own.seed_step(2, base_seed=8)
