@@ -31,8 +31,9 @@ def test_config_builds_with_schedule_hooks(path):
     assert type(model).__name__ == 'DOS'
     hooks = [h['type'] for h in cfg.custom_hooks]
     assert hooks == ['DOSScheduleHook', 'TeacherEMAHook']
-    assert cfg.train_dataloader.dataset.pipeline[-1]['type'] == \
-        'PackDOSInputs'
+    ds = cfg.train_dataloader.dataset
+    for part in ds.get('datasets', [ds]):  # ConcatDataset: every part
+        assert part.pipeline[-1]['type'] == 'PackDOSInputs'
     head = cfg.model.encoder.head
     assert head.num_prototypes == cfg.model.target.num_prototypes
 

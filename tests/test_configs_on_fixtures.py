@@ -57,3 +57,35 @@ def test_pretraining_config_runs_on_real_format_samples(
     batch = pseudo_collate([sample, dataset[0]])
     out = model(**model.data_preprocessor(batch, True), mode='loss')
     assert torch.isfinite(out['loss'])
+
+
+def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures,
+                                                       single_thread):
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(REPO / 'configs/dos/pretrain_joint_outdoor.py'))
+    parts = cfg.train_dataloader.dataset.datasets
+    for part, name in zip(parts, ('nuscenes', 'waymo')):
+        folder, ann_file, prefix = CASES[name]
+        part.update(
+            data_root=str(shared_fixtures / folder) + '/',
+            ann_file=ann_file,
+            data_prefix=prefix)
+        part.pop('load_interval', None)
+        for t in part.pipeline:
+            if t['type'] == 'DOSMultiView':
+                t['min_points'] = 8
+    cfg.train_dataloader.dataset.datasets = parts
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    samples = [dataset[0], dataset[len(dataset) - 1]]  # one of each
+    for sample in samples:
+        pts = sample['inputs']['views'][0]['points']
+        assert pts.shape[1] == 5
+        assert float(pts[:, 3].abs().max()) <= 1.0  # intensity on [0, 1]
+    cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
+    cfg.model.target.num_prototypes = 16
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.train()
+    out = model(
+        **model.data_preprocessor(pseudo_collate(samples), True), mode='loss')
+    assert torch.isfinite(out['loss'])

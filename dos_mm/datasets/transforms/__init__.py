@@ -2,8 +2,9 @@ from .checked_loading import CheckedLoadPointsFromFile, UnreadableScan
 from .multi_view import DOSMultiView
 from .pack_dos_inputs import PackDOSInputs
 from .pad_box_velocity import PadBoxVelocity
+from .scale_point_channels import ScalePointChannels
 
 __all__ = [
     'CheckedLoadPointsFromFile', 'DOSMultiView', 'PackDOSInputs',
-    'PadBoxVelocity', 'UnreadableScan'
+    'PadBoxVelocity', 'ScalePointChannels', 'UnreadableScan'
 ]

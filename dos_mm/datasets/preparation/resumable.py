@@ -1,0 +1,133 @@
+"""Resumable, atomic data preparation.
+
+A conversion is a sequence of named steps; each finished step leaves a
+marker ``<root>/.dos_prep/<step>.done`` holding its settings, so a rerun
+skips it (unless the settings changed). Info files are written under a
+staging name and renamed into place only when complete, and every
+``mmengine.dump`` to a path during a step writes a temporary file and renames
+it: an interrupted conversion never leaves a file that looks complete.
+Per-item work (a Waymo record, a chunk of ScanNet scenes) is cached per item,
+so a resumed step does not redo finished items.
+"""
+import contextlib
+import json
+import os
+import os.path as osp
+import pickle
+from typing import Any, Callable, Dict, Iterator, List, Sequence
+
+import mmengine
+
+STATE_DIR = '.dos_prep'
+
+
+def state_dir(root: str) -> str:
+    path = osp.join(root, STATE_DIR)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp-{os.getpid()}'
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+@contextlib.contextmanager
+def atomic_mmengine_dump() -> Iterator[None]:
+    """Make ``mmengine.dump(obj, path)`` atomic while the block runs (the
+    converters of mmdet3d call it for their info files)."""
+    original = mmengine.dump
+
+    def dump(obj, file=None, file_format=None, **kwargs):
+        if not isinstance(file, (str, os.PathLike)):
+            return original(obj, file, file_format, **kwargs)
+        path = str(file)
+        fmt = file_format or path.rsplit('.', 1)[-1]
+        tmp = f'{path}.tmp-{os.getpid()}'
+        try:
+            original(obj, tmp, fmt, **kwargs)
+            os.replace(tmp, path)
+        finally:
+            if osp.exists(tmp):
+                os.remove(tmp)
+
+    mmengine.dump = dump
+    try:
+        yield
+    finally:
+        mmengine.dump = original
+
+
+def run_step(root: str,
+             name: str,
+             settings: Dict[str, Any],
+             fn: Callable[[], Any],
+             outputs: Sequence[str] = ()) -> bool:
+    """Run ``fn`` unless step ``name`` already finished with ``settings``
+    and its ``outputs`` (paths) still exist.
+
+    Returns:
+        bool: True when the step ran, False when it was skipped.
+    """
+    marker = osp.join(state_dir(root), f'{name}.done')
+    wanted = json.dumps(settings, sort_keys=True, default=str)
+    if osp.isfile(marker) and all(osp.exists(p) for p in outputs):
+        with open(marker) as f:
+            if f.read() == wanted:
+                print(f'[skip] {name}: done before ({marker})', flush=True)
+                return False
+    print(f'[step] {name}', flush=True)
+    with atomic_mmengine_dump():
+        fn()
+    atomic_write_bytes(marker, wanted.encode())
+    return True
+
+
+def cached_map(fn: Callable[[Any], Any],
+               items: Sequence[Any],
+               cache_dir: str,
+               key: Callable[[Any], str] = str,
+               workers: int = 0) -> List[Any]:
+    """``[fn(item) for item in items]``, each result cached (atomically) in
+    ``cache_dir/<key(item)>.pkl``; cached items are not recomputed. Shows a
+    progress bar; ``workers > 1`` runs the missing items in processes."""
+    os.makedirs(cache_dir, exist_ok=True)
+    paths = [osp.join(cache_dir, f'{key(item)}.pkl') for item in items]
+    todo = [i for i, p in enumerate(paths) if not osp.isfile(p)]
+    if len(todo) < len(items):
+        print(
+            f'[resume] {len(items) - len(todo)} of {len(items)} items '
+            f'already done in {cache_dir}',
+            flush=True)
+    job = _CachedCall(fn, [items[i] for i in todo], [paths[i] for i in todo])
+    if todo:
+        if workers > 1:
+            mmengine.track_parallel_progress(job, range(len(todo)), workers)
+        else:
+            mmengine.track_progress(job, range(len(todo)))
+    out = []
+    for path in paths:
+        with open(path, 'rb') as f:
+            out.append(pickle.load(f))
+    return out
+
+
+class _CachedCall:
+    """Picklable worker of :func:`cached_map`."""
+
+    def __init__(self, fn, items, paths) -> None:
+        self.fn, self.items, self.paths = fn, items, paths
+
+    def __call__(self, i: int) -> None:
+        result = self.fn(self.items[i])
+        atomic_write_bytes(self.paths[i], pickle.dumps(result))

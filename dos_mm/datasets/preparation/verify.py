@@ -1,0 +1,98 @@
+"""Check every point file an info file points to, before pretraining."""
+import json
+import os.path as osp
+from typing import Dict, List, Sequence
+
+import mmengine
+
+from .resumable import atomic_write_bytes
+
+
+def check_point_file(path: str, load_dim: int) -> str:
+    """'' when ``path`` holds whole float32 points of ``load_dim`` values,
+    else the reason it does not."""
+    if not osp.isfile(path):
+        return 'missing'
+    size = osp.getsize(path)
+    if size == 0:
+        return 'empty'
+    if size % (4 * load_dim):
+        return (f'{size} bytes is not a multiple of {4 * load_dim} '
+                f'({load_dim} float32 per point)')
+    return ''
+
+
+def verify_infos(info_file: str,
+                 data_root: str,
+                 pts_prefix: str,
+                 load_dim: int,
+                 sweeps_prefix: str = '',
+                 drop_bad: bool = False) -> Dict:
+    """Check the key-frame (and sweep) point files of every sample.
+
+    Args:
+        info_file (str): an mmdet3d v2 info file.
+        data_root (str): the dataset root.
+        pts_prefix (str): ``data_prefix['pts']`` of the dataset config.
+        load_dim (int): floats per point.
+        sweeps_prefix (str): ``data_prefix['sweeps']`` when the infos list
+            sweeps (nuScenes).
+        drop_bad (bool): rewrite the info file without the samples whose
+            key frame is unreadable (atomically; the original is kept as
+            ``<info_file>.orig``).
+
+    Returns:
+        dict: ``samples``, ``bad`` (list of {sample, file, reason}),
+        ``bad_sweeps`` and ``dropped``; also written next to the info file
+        as ``<name>.check.json``.
+    """
+    info = mmengine.load(info_file)
+    bad: List[Dict] = []
+    bad_sweeps: List[Dict] = []
+    keep = []
+    for i, sample in enumerate(
+            mmengine.track_iter_progress(info['data_list'])):
+        rel = sample['lidar_points']['lidar_path']
+        path = osp.join(data_root, pts_prefix, rel)
+        reason = check_point_file(path, load_dim)
+        if reason:
+            bad.append(dict(sample=i, file=path, reason=reason))
+        keep.append(not reason)
+        for sweep in sample.get('lidar_sweeps', []):
+            rel = osp.basename(sweep['lidar_points']['lidar_path'])
+            spath = osp.join(data_root, sweeps_prefix, rel)
+            reason = check_point_file(spath, load_dim)
+            if reason:
+                bad_sweeps.append(dict(sample=i, file=spath, reason=reason))
+    dropped = 0
+    if drop_bad and bad:
+        original = f'{info_file}.orig'
+        if not osp.exists(original):
+            atomic_write_bytes(original, open(info_file, 'rb').read())
+        info['data_list'] = [s for s, k in zip(info['data_list'], keep) if k]
+        dropped = len(keep) - len(info['data_list'])
+        tmp = f'{info_file}.tmp'
+        mmengine.dump(info, tmp, file_format='pkl')
+        import os
+        os.replace(tmp, info_file)
+    report = dict(
+        info_file=info_file,
+        samples=len(keep),
+        bad=bad,
+        bad_sweeps=bad_sweeps,
+        dropped=dropped)
+    atomic_write_bytes(
+        osp.splitext(info_file)[0] + '.check.json',
+        json.dumps(report, indent=1).encode())
+    print(
+        f'{info_file}: {len(keep)} samples, {len(bad)} unreadable key '
+        f'frames, {len(bad_sweeps)} unreadable sweeps' +
+        (f', {dropped} dropped' if dropped else ''),
+        flush=True)
+    return report
+
+
+def summarise(reports: Sequence[Dict]) -> str:
+    return '; '.join(
+        f"{osp.basename(r['info_file'])}: {r['samples']} samples, "
+        f"{len(r['bad'])} bad" for r in reports)
