@@ -18,6 +18,7 @@ from dos_mm.datasets.transforms import (CheckedLoadPointsFromFile,
 from .conftest import REPO, TINY_CONFIG
 
 SCAN = 'sequences/00/velodyne/000000.bin'
+MINKUNET = TINY_CONFIG.parent / 'dos_tiny_minkunet.py'
 
 
 @pytest.fixture
@@ -80,12 +81,14 @@ def test_nan_inf_points_are_dropped_and_counted(data_root):
     one_step([sample])
 
 
-def test_far_and_duplicated_points_train(data_root):
+@pytest.mark.parametrize(
+    'config', [TINY_CONFIG, MINKUNET], ids=['hard voxels', 'minkunet voxels'])
+def test_far_and_duplicated_points_train(data_root, config):
     pts = points_of(data_root)
-    far = np.array([[1e5, 1e5, 10, 0.5], [-3e4, 2e4, -50, 0.1]])
+    far = np.array([[1e7, 1e5, 10, 0.5], [-3e4, 2e6, -50, 0.1]])
     write(data_root, np.concatenate([pts, pts, far]))  # every point twice
     ds = dataset(data_root)
-    one_step([ds[0], ds[1]])
+    one_step([ds[0], ds[1]], config)
 
 
 @pytest.mark.parametrize('damage', ['truncated', 'missing'])

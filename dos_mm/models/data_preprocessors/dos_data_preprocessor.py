@@ -101,10 +101,21 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             out['point_vox'] = out['point_vox'][inside]
             out['point_rows'] = rows[inside]
             return out
+        inside = self.in_range(pts)  # MinkUNet's voxeliser has no range
+        rows, pts, scan = rows[inside], pts[inside], scan[inside]
         out = minkunet_voxelize(pts, scan, layer.voxel_size, origin,
                                 batch_size)
         out['point_rows'] = rows
         return out
+
+    def in_range(self, points: Tensor) -> Tensor:
+        """(P,) bool: inside ``voxel_layer.point_cloud_range``. mmdet3d's
+        MinkUNet voxelisation ignores the range; DOS applies it (as hard
+        voxelisation does), so a stray point kilometres away cannot push the
+        grid beyond the packed cell keys."""
+        bounds = points.new_tensor(self.voxel_layer.point_cloud_range)
+        xyz = points[:, :3]
+        return ((xyz >= bounds[:3]) & (xyz < bounds[3:])).all(1)
 
     def grid_origin(self, points: Tensor, batch: Tensor,
                     batch_size: int) -> Optional[Tensor]:
@@ -113,6 +124,8 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         is fixed by the point-cloud range."""
         if self.voxel_type != 'minkunet':
             return None
+        inside = self.in_range(points)
+        points, batch = points[inside], batch[inside]
         grid = torch.round(points[:, :3] /
                            points.new_tensor(self.voxel_layer.voxel_size))
         origin = grid.new_full((batch_size, 3), float('inf'))
@@ -137,8 +150,13 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             for i, p in enumerate(pts_list)
         ])
         points = torch.cat(pts_list)  # (P, C)
-        masked = block_mask(points[:, :3], batch, self.block_size,
-                            self.mask_ratio, self.generator)
+        # blocks of the points in range only: a stray far point must not
+        # stretch the block grid (points out of range are never voxelised)
+        inside = self.in_range(points)
+        masked = torch.zeros_like(inside)
+        masked[inside] = block_mask(points[inside, :3], batch[inside],
+                                    self.block_size, self.mask_ratio,
+                                    self.generator)
         origin = self.grid_origin(points, batch, batch_size)
         return dict(
             full=self.voxelize_set(points, batch, torch.ones_like(masked),
@@ -147,8 +165,8 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
                                       origin),
             orig_coord=torch.cat(view['orig_coord']),
             masked=masked,
-            num_points=len(points),
-            num_visible=int((~masked).sum()))
+            num_points=int(inside.sum()),
+            num_visible=int((inside & ~masked).sum()))
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)

@@ -59,14 +59,19 @@ def test_student_never_sees_masked_points(model, monkeypatch, single_thread):
     """Change every masked point (position, features): the student's logits
     and the loss (teacher inputs held fixed) are bit-identical."""
     batch = make_batch()
-    masks = []
+    masks, in_range_masks = [], []  # over all points / points in range
     for view in batch['inputs']['views']:
         pts = torch.cat(view['points'])
+        inside = model.data_preprocessor.in_range(pts)
         g = torch.Generator().manual_seed(len(masks))
-        masks.append(
-            dpp.block_mask(pts[:, :3], torch.zeros(len(pts), dtype=torch.long),
-                           1.0, 0.6, g))
-    fixed_mask(monkeypatch, masks)
+        m = dpp.block_mask(pts[inside, :3],
+                           torch.zeros(int(inside.sum()), dtype=torch.long),
+                           1.0, 0.6, g)
+        full = torch.zeros(len(pts), dtype=torch.bool)
+        full[inside] = m
+        masks.append(full)
+        in_range_masks.append(m)
+    fixed_mask(monkeypatch, in_range_masks)
     data = model.data_preprocessor(batch, True)
 
     altered = copy.deepcopy(batch)
@@ -78,7 +83,7 @@ def test_student_never_sees_masked_points(model, monkeypatch, single_thread):
             pts[m, :3] = pts[m, :3] * 0.5 + 3.0  # move them
             pts[m, 3] = 7.0  # and change their features
             offset += len(pts)
-    fixed_mask(monkeypatch, masks)
+    fixed_mask(monkeypatch, in_range_masks)  # masked points stay in range
     data2 = model.data_preprocessor(altered, True)
 
     # the change is real: the teacher's (full-view) input differs

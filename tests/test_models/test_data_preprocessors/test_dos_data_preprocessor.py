@@ -60,7 +60,7 @@ def _batch(outside_second=False):
 
 def _expected_masks(data, block_size=1.0, ratio=0.6, seed=0):
     """The masks the preprocessor draws: one seeded generator, view by
-    view."""
+    view, over the blocks of the points inside the range."""
     gen = torch.Generator().manual_seed(seed)
     masks = []
     for view in data['inputs']['views']:
@@ -69,9 +69,12 @@ def _expected_masks(data, block_size=1.0, ratio=0.6, seed=0):
             torch.full((len(p), ), i, dtype=torch.long)
             for i, p in enumerate(view['points'])
         ])
-        masks.append((points, batch,
-                      block_mask(points[:, :3], batch, block_size, ratio,
-                                 gen)))
+        lo, hi = torch.tensor(PC_RANGE[:3]), torch.tensor(PC_RANGE[3:])
+        inside = ((points[:, :3] >= lo) & (points[:, :3] < hi)).all(1)
+        masked = torch.zeros(len(points), dtype=torch.bool)
+        masked[inside] = block_mask(points[inside, :3], batch[inside],
+                                    block_size, ratio, gen)
+        masks.append((points, batch, masked))
     return masks
 
 
@@ -97,11 +100,11 @@ def test_hard_views():
     assert len(views) == 2
     for view, (points, batch, masked) in zip(views, _expected_masks(data)):
         full, visible = view['full'], view['visible']
-        assert view['num_points'] == len(points)
-        assert view['num_visible'] == int((~masked).sum())
-        assert 0 < view['num_visible'] < len(points)
-        assert view['orig_coord'].shape == (len(points), 3)
         vox, inside = hard_point_voxels(points[:, :3], batch, PC_RANGE, VOXEL)
+        assert view['num_points'] == int(inside.sum())  # points in range
+        assert view['num_visible'] == int((inside & ~masked).sum())
+        assert 0 < view['num_visible'] < view['num_points']
+        assert view['orig_coord'].shape == (len(points), 3)
         # point_rows: the voxelised rows (inside the range, and visible)
         assert torch.equal(full['point_rows'], torch.nonzero(inside)[:, 0])
         assert torch.equal(visible['point_rows'],
@@ -173,21 +176,30 @@ def test_minkunet_shared_origin():
     data = _batch()
     out = pre(data, training=True)
     expected = _expected_masks(data)
+    lo, hi = torch.tensor(PC_RANGE[:3]), torch.tensor(PC_RANGE[3:])
     for view, (points, batch, masked) in zip(out['inputs']['views'], expected):
         full, visible = view['full'], view['visible']
-        assert torch.equal(full['point_rows'], torch.arange(len(points)))
-        assert torch.equal(visible['point_rows'], torch.nonzero(~masked)[:, 0])
-        assert view['num_visible'] == int((~masked).sum())
+        # points beyond point_cloud_range are left out, as in hard voxels
+        inside = ((points[:, :3] >= lo) & (points[:, :3] < hi)).all(1)
+        assert not inside.all()
+        assert torch.equal(full['point_rows'], torch.nonzero(inside)[:, 0])
+        assert torch.equal(visible['point_rows'],
+                           torch.nonzero(inside & ~masked)[:, 0])
+        assert view['num_visible'] == int((inside & ~masked).sum())
         # the same grid: a visible point keeps its full-view cell
-        assert torch.equal(visible['point_vox'],
-                           full['point_vox'][visible['point_rows']])
+        assert torch.equal(
+            visible['point_vox'],
+            full['point_vox'][torch.searchsorted(full['point_rows'],
+                                                 visible['point_rows'])])
         assert _rows(visible['coors']) <= _rows(full['coors'])
         assert len(visible['coors']) < len(full['coors'])
-        # the origin is the full view's minimum, per scan
+        # the origin is the minimum of the full view's points in range
         for scan in range(2):
-            cells = full['point_vox'][batch == scan, 1:]
+            sel = inside[full['point_rows']] & (
+                batch[full['point_rows']] == scan)
+            cells = full['point_vox'][sel, 1:]
             assert cells.min(0)[0].tolist() == [0, 0, 0]
-            grid = torch.round(points[batch == scan, :3] /
+            grid = torch.round(points[inside & (batch == scan), :3] /
                                torch.tensor(VOXEL)).long()
             assert torch.equal(cells, grid - grid.min(0)[0])
         # visible voxels hold visible points only
