@@ -4,6 +4,8 @@
         --version v1.0-trainval [--gt-database] [--label-splits]
     python tools/create_data.py semantickitti --root-path data/semantickitti
     python tools/create_data.py scannet --root-path data/scannet --workers 8
+    make waymo-env   # once: .venv-waymo with tensorflow + waymo-open-dataset
+    python tools/create_data.py waymo --root-path data/waymo --workers 8
 
 Runs mmdet3d's own converters (nuscenes-devkit for nuScenes) and writes
 mmdet3d's v2 info files into the dataset folder, then checks every point
@@ -15,6 +17,7 @@ subsets of the label-efficient configs.
 """
 import argparse
 import os.path as osp
+import subprocess
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -25,12 +28,13 @@ DEFAULT_ROOT = {
     'nuscenes': 'data/nuscenes',
     'semantickitti': 'data/semantickitti',
     'scannet': 'data/scannet',
+    'waymo': 'data/waymo',
 }
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('dataset', choices=sorted(DEFAULT_ROOT) + ['waymo'])
+    p.add_argument('dataset', choices=sorted(DEFAULT_ROOT))
     p.add_argument('--root-path', default=None)
     p.add_argument(
         '--version',
@@ -47,20 +51,16 @@ def parse_args(argv=None):
         action='store_true',
         help='remove samples whose point file is missing or unreadable')
     p.add_argument('--label-splits', action='store_true')
+    p.add_argument(
+        '--waymo-python',
+        default=None,
+        help='Waymo: the Python of the Waymo environment (default: '
+        '$DOS_WAYMO_PYTHON or .venv-waymo/bin/python)')
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.dataset == 'waymo':
-        print(
-            'error: Waymo conversion needs tensorflow and waymo-open-dataset, '
-            'which cannot share this environment; it is not implemented in '
-            'dos_mm yet. Use mmdet3d\'s tools/create_data.py waymo in an '
-            'environment with waymo-open-dataset-tf-2-12-0 (README, "Data '
-            'preparation").',
-            file=sys.stderr)
-        return 2
     root = args.root_path or DEFAULT_ROOT[args.dataset]
     try:
         if args.dataset == 'nuscenes':
@@ -68,6 +68,10 @@ def main(argv=None) -> int:
                                                    args.max_sweeps,
                                                    args.gt_database,
                                                    args.drop_bad)
+        elif args.dataset == 'waymo':
+            reports = preparation.prepare_waymo(root, args.workers,
+                                                args.waymo_python,
+                                                args.drop_bad)
         elif args.dataset == 'semantickitti':
             reports = preparation.prepare_semantickitti(root, args.drop_bad)
         else:
@@ -82,7 +86,8 @@ def main(argv=None) -> int:
                 for fraction, path in write_label_splits(
                         info, [0.001, 0.01, 0.1, 0.2]).items():
                     print(f'label split {fraction:g}: {path}')
-    except (OSError, ValueError, ImportError) as exc:
+    except (OSError, ValueError, ImportError,
+            subprocess.CalledProcessError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     bad = sum(len(r['bad']) for r in reports)
