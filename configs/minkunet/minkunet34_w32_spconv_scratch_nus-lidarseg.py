@@ -4,17 +4,13 @@
 # records each scan's lidarseg label file.
 _base_ = [
     '../_base_/datasets/nus_lidarseg.py',
-    'mmdet3d::_base_/models/minkunet.py',
+    '../_base_/models/minkunet34_spconv.py',
     'mmdet3d::_base_/schedules/schedule-3x.py',
     'mmdet3d::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['dos_mm'], allow_failed_imports=False)
 model = dict(
     data_preprocessor=dict(
-        type='AnyDeviceDet3DDataPreprocessor',
-        batch_first=True,
-        max_voxels=None,
         voxel_layer=dict(point_cloud_range=[-60, -60, -8, 60, 60, 8])),
-    backbone=dict(encoder_blocks=[2, 3, 4, 6], sparseconv_backend='spconv'),
     decode_head=dict(num_classes=16, ignore_index=16))
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=1))

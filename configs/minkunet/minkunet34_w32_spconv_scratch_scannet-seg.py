@@ -3,43 +3,34 @@
 # MinkUNet ScanNet config; data comes from its scannet-seg dataset config.
 _base_ = [
     'mmdet3d::_base_/datasets/scannet-seg.py',
-    'mmdet3d::_base_/models/minkunet.py',
+    '../_base_/models/minkunet34_spconv.py',
     'mmdet3d::_base_/schedules/seg-cosine-100e.py',
     'mmdet3d::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['dos_mm'], allow_failed_imports=False)
 model = dict(
     data_preprocessor=dict(
-        type='AnyDeviceDet3DDataPreprocessor',
-        batch_first=True,
-        max_voxels=None,
         voxel_layer=dict(
             voxel_size=[0.02, 0.02, 0.02],
             point_cloud_range=[-20, -20, -5, 20, 20, 10])),
-    backbone=dict(
-        in_channels=6, encoder_blocks=[2, 3, 4, 6],
-        sparseconv_backend='spconv'),
+    backbone=dict(in_channels=6),
     decode_head=dict(num_classes=20, ignore_index=20))
-train_pipeline = [
+_load = [
     dict(type='LoadPointsFromFile', coord_type='DEPTH', shift_height=False,
          use_color=True, load_dim=6, use_dim=[0, 1, 2, 3, 4, 5]),
     dict(type='LoadAnnotations3D', with_bbox_3d=False, with_label_3d=False,
          with_mask_3d=False, with_seg_3d=True),
     dict(type='PointSegClassMapping'),
     dict(type='NormalizePointsColor', color_mean=None),
+]
+train_pipeline = _load + [
     dict(type='GlobalRotScaleTrans', rot_range=[-3.14159265, 3.14159265],
          scale_ratio_range=[0.9, 1.1], translation_std=[0, 0, 0]),
     dict(type='RandomFlip3D', sync_2d=False, flip_ratio_bev_horizontal=0.5,
          flip_ratio_bev_vertical=0.5),
     dict(type='Pack3DDetInputs', keys=['points', 'pts_semantic_mask'])
 ]
-test_pipeline = [
-    dict(type='LoadPointsFromFile', coord_type='DEPTH', shift_height=False,
-         use_color=True, load_dim=6, use_dim=[0, 1, 2, 3, 4, 5]),
-    dict(type='LoadAnnotations3D', with_bbox_3d=False, with_label_3d=False,
-         with_mask_3d=False, with_seg_3d=True),
-    dict(type='PointSegClassMapping'),
-    dict(type='NormalizePointsColor', color_mean=None),
+test_pipeline = _load + [
     dict(type='Pack3DDetInputs', keys=['points', 'pts_semantic_mask'])
 ]
 train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))

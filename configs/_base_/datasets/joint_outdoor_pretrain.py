@@ -2,27 +2,26 @@
 # frame in five), concatenated. Both give 5 channels: x, y, z, intensity on
 # [0, 1] (nuScenes / 255, Waymo tanh as mmdet3d's norm_intensity) and a fifth
 # channel that differs (nuScenes time lag, Waymo elongation). Labels are
-# never loaded. Our choice: the paper pretrains per dataset.
-_base_ = ['./nus_pretrain.py']
-
-_views = [
+# never loaded. Our choice: the paper pretrains per dataset. Used by
+# configs/dos/pretrain_joint_outdoor.py as `train_dataloader`.
+joint_views = [
     dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
          scale_range=(0.9, 1.1)),
     dict(type='PackDOSInputs'),
 ]
-nus_pipeline = [
+joint_nus_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
          use_dim=5),
     dict(type='LoadPointsFromMultiSweeps', sweeps_num=9,
          use_dim=[0, 1, 2, 3, 4], pad_empty_sweeps=True, remove_close=True),
     dict(type='ScalePointChannels', scale=[1, 1, 1, 1 / 255, 1]),
-] + _views
-waymo_pipeline = [
+] + joint_views
+joint_waymo_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=6,
          use_dim=5, norm_intensity=True),
-] + _views
+] + joint_views
 
-train_dataloader = dict(
+joint_train_dataloader = dict(
     _delete_=True,
     batch_size=2,
     num_workers=4,
@@ -42,7 +41,7 @@ train_dataloader = dict(
                 data_prefix=dict(pts='samples/LIDAR_TOP', img='',
                                  sweeps='sweeps/LIDAR_TOP'),
                 modality=dict(use_lidar=True, use_camera=False),
-                pipeline=nus_pipeline,
+                pipeline=joint_nus_pipeline,
                 box_type_3d='LiDAR',
                 filter_empty_gt=False),
             dict(
@@ -53,7 +52,7 @@ train_dataloader = dict(
                                  sweeps='training/velodyne'),
                 metainfo=dict(classes=['Car', 'Pedestrian', 'Cyclist']),
                 modality=dict(use_lidar=True, use_camera=False),
-                pipeline=waymo_pipeline,
+                pipeline=joint_waymo_pipeline,
                 box_type_3d='LiDAR',
                 filter_empty_gt=False,
                 load_interval=5),

@@ -1,7 +1,7 @@
 """Check every point file an info file points to, before pretraining."""
 import json
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, List
 
 import mmengine
 
@@ -68,13 +68,12 @@ def verify_infos(info_file: str,
     if drop_bad and bad:
         original = f'{info_file}.orig'
         if not osp.exists(original):
-            atomic_write_bytes(original, open(info_file, 'rb').read())
+            with open(info_file, 'rb') as f:
+                atomic_write_bytes(original, f.read())
         info['data_list'] = [s for s, k in zip(info['data_list'], keep) if k]
         dropped = len(keep) - len(info['data_list'])
-        tmp = f'{info_file}.tmp'
-        mmengine.dump(info, tmp, file_format='pkl')
-        import os
-        os.replace(tmp, info_file)
+        atomic_write_bytes(info_file,
+                           mmengine.dump(info, file_format='pkl'))
     report = dict(
         info_file=info_file,
         samples=len(keep),
@@ -90,9 +89,3 @@ def verify_infos(info_file: str,
         (f', {dropped} dropped' if dropped else ''),
         flush=True)
     return report
-
-
-def summarise(reports: Sequence[Dict]) -> str:
-    return '; '.join(
-        f"{osp.basename(r['info_file'])}: {r['samples']} samples, "
-        f"{len(r['bad'])} bad" for r in reports)
