@@ -72,8 +72,7 @@ def verify_infos(info_file: str,
                 atomic_write_bytes(original, f.read())
         info['data_list'] = [s for s, k in zip(info['data_list'], keep) if k]
         dropped = len(keep) - len(info['data_list'])
-        atomic_write_bytes(info_file,
-                           mmengine.dump(info, file_format='pkl'))
+        atomic_write_bytes(info_file, mmengine.dump(info, file_format='pkl'))
     report = dict(
         info_file=info_file,
         samples=len(keep),
