@@ -204,8 +204,16 @@ def _dist_worker(rank, world_size, port, scenarios, out_dir):
             mine = logits[rank]
             log_q = zipf_sinkhorn(mine, marginal, num_iters)
             seg = torch.zeros(mine.shape[0], dtype=torch.long)
-            results.append((log_q, target_softmaps(log_q, seg, 1, 'batch'),
-                            global_count(mine.shape[0], mine.device)))
+            # the module: usage ranks -> Zipf marginal -> Sinkhorn, twice
+            # (the second call ranks by the usage EMA of both batches)
+            from dos_mm.models.targets import ZipfSinkhornTarget
+            module = ZipfSinkhornTarget(
+                num_prototypes=mine.shape[1], alpha=1.3, num_iters=num_iters)
+            module_q = [module(mine), module(mine.flip(1))]
+            results.append(
+                (log_q, target_softmaps(log_q, seg, 1, 'batch'),
+                 global_count(mine.shape[0],
+                              mine.device), module_q, module.usage.clone()))
         torch.save(results, os.path.join(out_dir, f'rank{rank}.pth'))
     finally:
         torch.distributed.destroy_process_group()
@@ -247,3 +255,16 @@ def test_two_processes_match_one_process():
             atol=1e-6,
             rtol=1e-5)
         assert [ranks[r][index][2] for r in range(2)] == [len(full)] * 2
+        # usage statistics and ranks are those of the global batch
+        from dos_mm.models.targets import ZipfSinkhornTarget
+        module = ZipfSinkhornTarget(
+            num_prototypes=num_cols, alpha=1.3, num_iters=num_iters)
+        expected_q = [module(full), module(full.flip(1))]
+        for call in range(2):
+            torch.testing.assert_close(
+                torch.cat([ranks[r][index][3][call] for r in range(2)]),
+                expected_q[call],
+                atol=1e-5,
+                rtol=1e-5)
+        for r in range(2):
+            torch.testing.assert_close(ranks[r][index][4], module.usage)
