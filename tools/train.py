@@ -18,6 +18,7 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401  (registers the modules, applies fixes)
+from dos_mm.utils import check_info_files  # noqa: E402
 from dos_mm.utils import load_config, setup_launch  # noqa: E402
 
 
@@ -85,6 +86,7 @@ def build_cfg(args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
+    check_info_files(cfg)  # a clear error before workers hit the file
     runner = Runner.from_cfg(cfg)
     runner.train()
 

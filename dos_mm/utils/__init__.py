@@ -1,4 +1,7 @@
 from .config import load_config
 from .launch import setup_launch
+from .preflight import check_info_files, info_file_problems
 
-__all__ = ['load_config', 'setup_launch']
+__all__ = [
+    'load_config', 'setup_launch', 'check_info_files', 'info_file_problems'
+]
