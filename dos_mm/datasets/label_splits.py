@@ -13,6 +13,8 @@ from typing import Dict, List, Sequence
 import mmengine
 import numpy as np
 
+from .preparation.resumable import atomic_write_bytes
+
 
 def label_split(num_scans: int, fraction: float, seed: int) -> np.ndarray:
     """Sorted indices of a ``fraction`` of ``num_scans`` scans (at least 1).
@@ -72,8 +74,6 @@ def write_label_splits(info_file: str,
                 seed=seed,
                 indices=idx.tolist()))
         path = osp.join(out_dir, split_name(info_file, fraction, seed))
-        tmp = f'{path}.tmp-{os.getpid()}'
-        mmengine.dump(subset, tmp, file_format='pkl')
-        os.replace(tmp, path)
+        atomic_write_bytes(path, mmengine.dump(subset, file_format='pkl'))
         written[fraction] = path
     return written
