@@ -17,6 +17,9 @@ Figures (JSON + a markdown table next to it):
 * ``pipeline_ms_per_scan``: loading a scan + two views + block masking, one
   thread.
 * ``scaling``: target-generation time at several scan sizes and K.
+* ``projector_variant``: step-time and memory ratios again with a narrower
+  projector (``--variant-hidden``, default 512; the config's is 2048), to
+  show how much of the DOS step is the projector's.
 """
 import argparse
 import json
@@ -54,19 +57,29 @@ def parse_args(argv=None):
     p.add_argument('--batch', type=int, default=2)
     p.add_argument('--threads', type=int, default=None)
     p.add_argument(
+        '--variant-hidden',
+        type=int,
+        default=512,
+        help='projector hidden width of the variant rows (0: none; '
+        'skipped with --quick)')
+    p.add_argument(
+        '--projector-hidden', type=int,
+        help=argparse.SUPPRESS)  # internal: the memory probe's width
+    p.add_argument(
         '--memory-probe',
         choices=['dos', 'supervised'],
         help=argparse.SUPPRESS)  # internal: one step, print RSS
     return p.parse_args(argv)
 
 
-def cpu_peak_memory(args, kind: str) -> float:
+def cpu_peak_memory(args, kind: str, hidden: int = 0) -> float:
     """Run one step of ``kind`` in a fresh process; its peak RSS growth."""
     cmd = [
         sys.executable,
         osp.abspath(__file__), '--config', args.config, '--points',
         str(args.points), '--batch',
-        str(args.batch), '--memory-probe', kind
+        str(args.batch), '--memory-probe', kind, '--projector-hidden',
+        str(hidden)
     ]
     out = subprocess.run(
         cmd,
@@ -84,7 +97,7 @@ def main(argv=None) -> int:
     if args.memory_probe:
         print(
             speed.peak_memory_mb(args.config, args.points, args.batch,
-                                 args.memory_probe))
+                                 args.memory_probe, args.projector_hidden))
         return 0
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     reps = 2 if args.quick else 5
@@ -99,6 +112,20 @@ def main(argv=None) -> int:
         memory = dict(
             dos_mb=cpu_peak_memory(args, 'dos'),
             supervised_mb=cpu_peak_memory(args, 'supervised'))
+    variant = None
+    if args.variant_hidden and not args.quick:
+        var_steps = speed.measure_steps(args.config, args.points, args.batch,
+                                        reps, device, args.variant_hidden)
+        var_mb = var_steps.pop('dos_peak_mb', None) or cpu_peak_memory(
+            args, 'dos', args.variant_hidden)
+        var_steps.pop('supervised_peak_mb', None)
+        variant = dict(
+            projector_hidden=args.variant_hidden,
+            step_time_ratio=var_steps['dos_s'] / var_steps['supervised_s'],
+            peak_memory_ratio=var_mb / memory['supervised_mb'],
+            target_share=var_steps['target_s'] / var_steps['dos_s'],
+            steps=var_steps,
+            dos_mb=var_mb)
     sizes = (10000, 35000) if args.quick else (10000, 35000, 120000)
     ks = (256, 1024) if args.quick else (256, 1024, 4096)
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,6 +143,7 @@ def main(argv=None) -> int:
         pipeline_ms_per_scan=pipeline,
         steps=steps,
         memory=memory,
+        projector_variant=variant,
         scaling=speed.measure_scaling(
             sizes, ks, device, reps=2 if args.quick else 3),
         wall_s=None)

@@ -1,7 +1,7 @@
 """Measurements of tools/benchmark_speed.py (see its docstring)."""
 import os.path as osp
 import time
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -49,9 +49,13 @@ def synthetic_scans(num: int, points: int, channels: int, seed: int = 0):
     return out
 
 
-def build(config: str, device: str):
+def build(config: str, device: str, projector_hidden: Optional[int] = None):
+    """The DOS model of ``config`` on ``device``, optionally with another
+    projector hidden width."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(config)
+    if projector_hidden:
+        cfg.model.encoder.head.hidden_channels = projector_hidden
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(device)
     model.init_weights()
@@ -100,25 +104,31 @@ def make_steps(model, scans, device: str):
     return dos_step, supervised_step
 
 
-def measure_steps(config: str, points: int, batch: int, reps: int,
-                  device: str) -> Dict[str, float]:
+def measure_steps(config: str,
+                  points: int,
+                  batch: int,
+                  reps: int,
+                  device: str,
+                  projector_hidden: Optional[int] = None) -> Dict[str, float]:
     """Seconds per DOS and supervised step, interleaved, and the seconds
     spent in target generation + loss (forward) within the DOS step."""
-    model = build(config, device)
+    model = build(config, device, projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
     dos_step, sup_step = make_steps(model, scans, device)
     spent = [0.0]
-    distill = model.distill
+    started = []
 
-    def timed_distill(*args, **kwargs):
+    def start(module, args):
         _sync(device)
-        t = time.perf_counter()
-        out = distill(*args, **kwargs)
-        _sync(device)
-        spent[0] += time.perf_counter() - t
-        return out
+        started.append(time.perf_counter())
 
-    model.distill = timed_distill
+    def stop(module, args, out):
+        _sync(device)
+        spent[0] += time.perf_counter() - started.pop()
+
+    for part in (model.target_generator, model.loss_module):
+        part.register_forward_pre_hook(start)
+        part.register_forward_hook(stop)
     dos_step(), sup_step()  # warm-up
     times = dict(dos=[], supervised=[], target=[])
     peaks = {}
@@ -152,10 +162,14 @@ def _proc_status(key: str) -> float:
     raise RuntimeError(f'{key} not in /proc/self/status')
 
 
-def peak_memory_mb(config: str, points: int, batch: int, kind: str) -> float:
+def peak_memory_mb(config: str,
+                   points: int,
+                   batch: int,
+                   kind: str,
+                   projector_hidden: Optional[int] = None) -> float:
     """Peak resident-memory growth (MB) of one step of ``kind`` in this
     process (CPU; Linux /proc)."""
-    model = build(config, 'cpu')
+    model = build(config, 'cpu', projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
     dos_step, sup_step = make_steps(model, scans, 'cpu')
     step = dos_step if kind == 'dos' else sup_step
@@ -251,6 +265,15 @@ def to_markdown(r: Dict) -> str:
         met = 'yes' if value <= target else 'no'
         lines.append(f'| {name} | {fmt.format(value)} | <= '
                      f'{fmt.format(target)} | {met} |')
+    var = r.get('projector_variant')
+    if var:
+        lines += [
+            '', f"With a {var['projector_hidden']}-wide projector instead: "
+            f"step time ratio {var['step_time_ratio']:.2f}, peak memory "
+            f"ratio {var['peak_memory_ratio']:.2f}, target share "
+            f"{var['target_share']:.1%} (DOS step "
+            f"{var['steps']['dos_s']:.2f} s, {var['dos_mb']:.0f} MB)."
+        ]
     lines += ['', '| cells | K | target + loss (ms) |', '|---|---|---|']
     lines += [
         f"| {s['cells']} | {s['prototypes']} | {s['ms']:.1f} |"

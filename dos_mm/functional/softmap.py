@@ -11,7 +11,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from .segment import check_segments, segment_log_softmax, segment_sum
+from .segment import (check_segments, segment_log_softmax, segment_logsumexp,
+                      segment_sum)
 from .zipf_sinkhorn import global_column_logsumexp
 
 
@@ -112,6 +113,72 @@ def softmap_kl(target: Tensor,
     per_scene = segment_sum(per_row, seg, num_segments)  # (S,)
     counts = torch.bincount(seg.long(), minlength=num_segments)  # (S,)
     return _scene_mean(per_scene, counts, valid_segments)
+
+
+def scene_softmap_kl(target_log_q: Tensor, student_logits: Tensor, seg: Tensor,
+                     num_segments: int) -> Tensor:
+    """``softmap_kl(target_softmaps(target_log_q, seg, S, 'scene'),
+    student_log_softmaps(student_logits, seg, S), seg, S)`` in fewer passes
+    over the (N, K) matrices and with one (N, K) tensor kept for backward
+    instead of several (the training loss; the composed functions stay as
+    the readable reference, and a test holds the two equal).
+
+    Per scene s and prototype k, with T the target softmap and
+    ``lse`` the log-sum-exp over the rows of s:
+    ``sum_i T (log T - log S) = sum_i T (log_q - z) - lse(log_q) + lse(z)``,
+    and the gradient with respect to z is ``S - T`` (times the weights).
+
+    Args:
+        target_log_q (Tensor): (N, K) log plan (no gradient).
+        student_logits (Tensor): (N, K) student logits z, already divided
+            by the temperature.
+        seg (Tensor): (N,) scene id of each row.
+        num_segments (int): number of scenes S.
+
+    Returns:
+        Tensor: float32 scalar, the mean over the scenes that have rows.
+    """
+    check_segments(student_logits, seg, num_segments)
+    if target_log_q.shape != student_logits.shape:
+        raise ValueError(
+            f'target_log_q shape {tuple(target_log_q.shape)} does not match '
+            f'student_logits shape {tuple(student_logits.shape)}')
+    return _SceneSoftmapKL.apply(target_log_q.detach().float(),
+                                 student_logits.float(), seg.long(),
+                                 int(num_segments))
+
+
+class _SceneSoftmapKL(torch.autograd.Function):
+    """Forward and backward of :func:`scene_softmap_kl`."""
+
+    @staticmethod
+    def forward(ctx, log_q: Tensor, z: Tensor, seg: Tensor,
+                num_segments: int) -> Tensor:
+        num_protos = z.shape[1]
+        lse_q = segment_logsumexp(log_q, seg, num_segments)  # (S, K)
+        lse_z = segment_logsumexp(z, seg, num_segments)  # (S, K)
+        target = lse_q[seg]  # (N, K), then T in place
+        torch.sub(log_q, target, out=target).exp_()
+        weighted = torch.sub(log_q, z).mul_(target)  # T (log_q - z)
+        per_col = segment_sum(weighted, seg, num_segments)  # (S, K)
+        present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
+        per_col = torch.where(present[:, None], per_col - lse_q + lse_z,
+                              torch.zeros_like(per_col))
+        num_present = int(present.sum())
+        if num_present == 0:
+            raise ValueError('no scene has rows: cannot average the loss '
+                             'over scenes')
+        ctx.save_for_backward(target, z, lse_z, seg)
+        ctx.scale = 1.0 / (num_protos * num_present)
+        return per_col.sum() * ctx.scale
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        target, z, lse_z, seg = ctx.saved_tensors
+        student = lse_z[seg]  # (N, K), then S in place
+        torch.sub(z, student, out=student).exp_()
+        student.sub_(target).mul_(grad * ctx.scale)  # (S - T) * weight
+        return None, student, None, None
 
 
 def point_cluster_ce(target_log_q: Tensor,

@@ -6,6 +6,7 @@ Every global quantity (number of rows, column sums) is reduced over ranks with
 process and several processes holding the same rows give the same plan.
 """
 import math
+from typing import Optional, Tuple
 
 import torch
 from mmengine import dist
@@ -87,12 +88,20 @@ def zipf_sinkhorn(logits: Tensor,
                   num_iters: int = 3) -> Tensor:
     """Log transport plan of a Sinkhorn-Knopp with a given column marginal.
 
-    Starting from ``log Q = logits - max(logits)``, each iteration first
-    normalises the rows (dim 1; each row's mass becomes ``1 / N_global``) and
-    then the columns (dim 0 over all ranks; column k's mass becomes
-    ``col_marginal[k]``). Columns therefore meet the marginal exactly after
-    the last iteration and rows approximately. Everything is in log-space and
+    Starting from ``Q = exp(logits)`` (up to a constant), each iteration
+    first normalises the rows (dim 1; each row's mass becomes
+    ``1 / N_global``) and then the columns (dim 0 over all ranks; column k's
+    mass becomes ``col_marginal[k]``). Columns therefore meet the marginal
+    exactly after the last iteration and rows approximately. The result is
     float32, whatever the input dtype, and without gradient (a target).
+
+    The plan is ``diag(u) exp(logits - row max) diag(v)``: the iterations
+    update the scaling vectors u (N,) and v (K,) with two matrix-vector
+    products each, one exponential pass in all, instead of two log-sum-exp
+    passes over the (N, K) matrix per iteration. Where float32 cannot hold
+    that product (a row spanning more than 80 nats, e.g. cosine logits at
+    temperatures below 0.025), the same iterations run in log-space; every
+    rank takes the same path.
 
     In distributed runs every rank must call this with its own rows and the
     same ``col_marginal``; ranks may hold different numbers of rows (also 0).
@@ -113,16 +122,76 @@ def zipf_sinkhorn(logits: Tensor,
         num_rows = global_count(log_q.shape[0], log_q.device)
         if num_rows == 0:
             return log_q
-        if log_q.numel() > 0:
-            log_q.sub_(log_q.max())
-        log_n = math.log(num_rows)
+        if log_q.numel() > 0:  # each row's maximum becomes 0
+            log_q.sub_(log_q.amax(dim=1, keepdim=True))
         log_w = col_marginal.detach().to(
             device=log_q.device, dtype=torch.float32).log()  # (K,)
-        for _ in range(int(num_iters)):
-            row_lse = torch.logsumexp(log_q, dim=1, keepdim=True)  # (N, 1)
-            log_q.sub_(row_lse.add_(log_n))
-            col_lse = global_column_logsumexp(log_q)  # (K,)
-            log_q.sub_((col_lse - log_w)[None])
+        scaling = _scaling_vectors(log_q, num_rows, log_w.exp(),
+                                   int(num_iters))
+        if scaling is None:
+            return _log_space_iterations(log_q, num_rows, log_w,
+                                         int(num_iters))
+        log_u, log_v = scaling
+        return log_q.add_(log_u[:, None]).add_(log_v[None])
+
+
+def _scaling_vectors(log_q0: Tensor, num_rows: int, marginal: Tensor,
+                     num_iters: int) -> Optional[Tuple[Tensor, Tensor]]:
+    """Sinkhorn iterations as scaling vectors of ``Q0 = exp(log_q0)``.
+
+    Exact where float32 holds every number involved: every entry of ``Q0``
+    in its normal range (no row spans more than 80 nats) and the scaling
+    vectors and column masses within 1e+-30.
+
+    Args:
+        log_q0 (Tensor): (N_local, K), every row's maximum 0.
+        num_rows (int): N over all ranks.
+        marginal (Tensor): (K,) column marginal.
+        num_iters (int): iterations.
+
+    Returns:
+        tuple | None: ``(log u (N_local,), log v (K,))``, or None on every
+        rank when some rank's numbers leave that range.
+    """
+    span = log_q0.amin() if log_q0.numel() else log_q0.new_zeros(())
+    if not _everywhere(span > -80.0):
+        return None
+    q0 = log_q0.exp()  # (N, K) in [e^-80, 1], each row holds a 1
+    v = torch.ones_like(marginal)  # (K,)
+    smallest_col = marginal.new_tensor(float('inf'))
+    for _ in range(num_iters):
+        u = (q0 @ v).mul_(num_rows).reciprocal_()  # (N,) rows -> 1/N
+        cols = u @ q0  # (K,) local column masses
+        if dist.get_world_size() > 1:
+            dist.all_reduce(cols, op='sum')
+        smallest_col = torch.minimum(smallest_col, cols.min())
+        v = marginal / cols
+    in_range = [smallest_col > 1e-30, v.max() < 1e30]
+    if len(u):
+        in_range += [u.min() > 1e-30, u.max() < 1e30]
+    if not _everywhere(torch.stack(in_range).all()):
+        return None
+    return u.log(), v.log()
+
+
+def _everywhere(flag: Tensor) -> bool:
+    """True when the scalar bool ``flag`` holds on every rank."""
+    flag = flag.float()
+    if dist.get_world_size() > 1:
+        dist.all_reduce(flag, op='min')
+    return bool(flag)
+
+
+def _log_space_iterations(log_q: Tensor, num_rows: int, log_w: Tensor,
+                          num_iters: int) -> Tensor:
+    """The same iterations on ``log Q`` (N_local, K) in place, for inputs
+    whose exponentials float32 cannot hold."""
+    log_n = math.log(num_rows)
+    for _ in range(num_iters):
+        row_lse = torch.logsumexp(log_q, dim=1, keepdim=True)  # (N, 1)
+        log_q.sub_(row_lse.add_(log_n))
+        col_lse = global_column_logsumexp(log_q)  # (K,)
+        log_q.sub_((col_lse - log_w)[None])
     return log_q
 
 

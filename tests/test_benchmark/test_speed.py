@@ -34,6 +34,16 @@ def test_markdown_marks_met_and_missed_targets():
     assert '| step time DOS / supervised | 3.00 | <= 1.60 | no |' in table
     assert '| target generation share of the DOS step | 5.0% | <= 10.0% ' \
         '| yes |' in table
+    assert 'projector' not in table
+    result['projector_variant'] = dict(
+        projector_hidden=512,
+        step_time_ratio=2.0,
+        peak_memory_ratio=2.5,
+        target_share=0.07,
+        steps=dict(dos_s=2.0),
+        dos_mb=25.0)
+    assert 'With a 512-wide projector instead: step time ratio 2.00, peak ' \
+        'memory ratio 2.50' in to_markdown(result)
 
 
 @pytest.mark.slow

@@ -3,9 +3,9 @@ import math
 import pytest
 import torch
 
-from dos_mm.functional import (point_cluster_ce, segment_sum, softmap_kl,
-                               student_log_softmaps, target_softmaps,
-                               uniform_sinkhorn)
+from dos_mm.functional import (point_cluster_ce, scene_softmap_kl, segment_sum,
+                               softmap_kl, student_log_softmaps,
+                               target_softmaps, uniform_sinkhorn)
 
 
 def _case(seed=0, num_rows=40, num_cols=6, num_segments=4):
@@ -201,6 +201,36 @@ def test_gradient_is_finite_and_matches_oracle():
     _oracle_kl(target, ref_log, seg, num_segments).backward()
     torch.testing.assert_close(
         student.grad.double(), ref.grad, rtol=1e-2, atol=1e-4)
+
+
+@pytest.mark.parametrize('num_segments, empty', [(1, None), (3, None), (4, 2)])
+def test_scene_softmap_kl_equals_the_composed_loss_and_gradient(
+        num_segments, empty):
+    """The fused training loss gives the value and gradient of
+    softmap_kl(target_softmaps(.), student_log_softmaps(.)) (scene 2 has no
+    rows in the last case)."""
+    gen = torch.Generator().manual_seed(num_segments)
+    rows, protos = 90, 12
+    seg = torch.randint(0, num_segments, (rows, ), generator=gen)
+    if empty is not None:
+        seg[seg == empty] = 0
+    log_q = torch.randn(rows, protos, generator=gen, dtype=torch.float64) * 5
+    logits = (torch.rand(rows, protos, generator=gen, dtype=torch.float64) * 2
+              - 1) / 0.1
+    fused_in = logits.clone().float().requires_grad_()
+    fused = scene_softmap_kl(log_q.float(), fused_in, seg, num_segments)
+    fused.backward()
+    ref_in = logits.clone().requires_grad_()
+    ref = softmap_kl(
+        target_softmaps(log_q, seg, num_segments),
+        student_log_softmaps(ref_in, seg, num_segments).double(), seg,
+        num_segments)
+    ref.backward()
+    assert fused.dtype == torch.float32
+    torch.testing.assert_close(
+        fused.double(), ref.double(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        fused_in.grad.double(), ref_in.grad, rtol=1e-4, atol=1e-7)
 
 
 def test_invalid_inputs():

@@ -1,3 +1,4 @@
+import importlib
 import math
 import os
 import socket
@@ -143,6 +144,26 @@ def test_dtype_no_grad_and_input_untouched():
     assert torch.equal(float_logits, before.float())
     empty = uniform_sinkhorn(torch.zeros(0, 8))
     assert empty.shape == (0, 8)
+
+
+def test_scaling_vectors_match_log_space_and_hand_over_when_unsafe(
+        monkeypatch):
+    """Ordinary temperatures take the scaling-vector path, which gives the
+    log-space plan; a temperature float32 cannot exponentiate goes to the
+    log-space iterations."""
+    zs = importlib.import_module('dos_mm.functional.zipf_sinkhorn')
+    marginal = rank_marginal(torch.rand(64), 1.3)
+    logits = _cos_logits(500, 64, 0.04, seed=11)
+    shifted = logits - logits.amax(1, keepdim=True)
+    reference = zs._log_space_iterations(shifted.clone(), 500, marginal.log(),
+                                         3)
+    with monkeypatch.context() as patch:
+        patch.setattr(zs, '_log_space_iterations', None)  # must not be used
+        fast = zipf_sinkhorn(logits, marginal, 3)
+    torch.testing.assert_close(fast, reference, rtol=0, atol=2e-5)
+    cold = _cos_logits(500, 64, 0.005, seed=11)  # logit range 400 nats
+    cold = cold - cold.amax(1, keepdim=True)
+    assert zs._scaling_vectors(cold, 500, marginal, 3) is None
 
 
 @pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])

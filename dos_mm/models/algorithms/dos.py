@@ -166,21 +166,88 @@ class DOS(BaseModel):
         size = self.data_preprocessor.voxel_layer.voxel_size[0]
         return float(size) * int(stride[-1])
 
-    def distill(self, student_logits: Tensor, teacher_logits: Tensor,
-                scan: Tensor, batch_size: int) -> Optional[Tensor]:
-        """One distillation term over matched (N, K) logit rows.
+    def distill(self, student_logits: Tensor, log_q: Tensor, scan: Tensor,
+                batch_size: int) -> Optional[Tensor]:
+        """One distillation term over matched rows: (R, K) student logits
+        against the (R, K) rows of the target plan.
 
-        Every rank runs the target generator and the loss, whose
-        collectives (global Sinkhorn sums) must match across ranks, even
-        with N = 0 rows; the term is None where this rank has no rows.
+        Every rank runs the loss, whose collectives (``softmap_norm=
+        'batch'``) must match across ranks, even with R = 0 rows; the term
+        is None where this rank has no rows.
         """
-        with torch.no_grad():
-            log_q = self.target_generator(teacher_logits.float() /
-                                          self.teacher_temp)
         value = self.loss_module(log_q,
                                  student_logits.float() / self.student_temp,
                                  scan, batch_size)
         return value if len(scan) else None
+
+    def match_views(
+            self, student: list, teacher: list, radius: float,
+            stats: dict) -> Dict[Tuple[int, int], Tuple[Tensor, Tensor]]:
+        """Pairs (student cell, teacher cell) for every (student view i,
+        teacher view j): the same cell where j == i, the nearest cell in
+        original coordinates within ``radius`` otherwise.
+
+        Returns:
+            dict: ``(i, j) -> (s_rows (R,), t_rows (R,))`` int64 rows into
+            student ``i``'s and teacher ``j``'s cells.
+        """
+        pairs = {}
+        for i, s in enumerate(student):
+            scan = s['cells'][:, 0]
+            if len(scan) == 0:  # crop / mask left nothing in range
+                stats['empty_views'] += 1
+            stats['cells'] += len(scan)
+            for j, t in enumerate(teacher):
+                if j == i:
+                    row, ok = lookup(s['keys'], t['keys'])
+                else:
+                    row, ok = match_nearest(s['centroid'], scan, t['centroid'],
+                                            t['cells'][:, 0], radius)
+                    stats['pairs'] += int(ok.sum())
+                s_rows = ok.nonzero()[:, 0]
+                pairs[(i, j)] = (s_rows, row[s_rows])
+        return pairs
+
+    @torch.no_grad()
+    def targets(self, teacher: list,
+                pairs: dict) -> Tuple[Tensor, Dict, Tensor]:
+        """One Zipf-Sinkhorn plan over the global batch of target cells.
+
+        The teacher head runs once per view, on the cells that are the
+        target of at least one student cell (same or cross view), and the
+        plan is computed once over all of them: the N cells of the whole
+        batch in DOS_SPEC section 3, instead of one plan per term.
+
+        Returns:
+            tuple: the (N, K) float32 log plan, ``(i, j) -> (R,)`` rows of
+            the plan for each pair's targets, and the (N, K) cosine logits.
+        """
+        logits, plan_rows, offset = [], {}, 0
+        for j, t in enumerate(teacher):
+            keys = [key for key in pairs if key[1] == j]
+            wanted = torch.cat([pairs[key][1] for key in keys])
+            used, inverse = torch.unique(wanted, return_inverse=True)
+            logits.append(self._teacher_head(t['feats'], used))
+            sizes = [len(pairs[key][1]) for key in keys]
+            for key, inv in zip(keys, inverse.split(sizes)):
+                plan_rows[key] = inv + offset
+            offset += len(used)
+        logits = torch.cat(logits)  # (N, K)
+        log_q = self.target_generator(logits.float() / self.teacher_temp)
+        return log_q, plan_rows, logits
+
+    @torch.no_grad()
+    def _teacher_head(self,
+                      feats: Tensor,
+                      rows: Tensor,
+                      chunk: int = 4096) -> Tensor:
+        """(R, K) teacher logits of ``feats[rows]``, ``chunk`` rows at a
+        time: the head has no batch statistics, so this equals one call,
+        and the projector's (R, hidden) activations never exist at once
+        (2 x 123 MB for 15k cells and a 2048-wide projector)."""
+        head = self.teacher.module.head
+        return torch.cat([head(feats[part]) for part in rows.split(chunk)]) \
+            if len(rows) else head(feats[rows])
 
     def loss(self, inputs: dict, data_samples: List) -> Dict[str, Tensor]:
         views = inputs['views']
@@ -204,66 +271,51 @@ class DOS(BaseModel):
         radius = self.cross_view_radius
         if radius is None:  # nothing in range on this rank: nothing to match
             radius = 2 * self.cell_edge(strides[0]) if strides else 1.0
-        stats = dict(pairs=0, cells=0, empty_views=0, target_logits=[])
-        terms = [
-            self._view_terms(i, s, teacher, radius, batch_size, stats)
-            for i, s in enumerate(student)
-        ]
-        terms = [t for t in terms if t is not None]
+        stats = dict(pairs=0, cells=0, empty_views=0)
+        pairs = self.match_views(student, teacher, radius, stats)
+        log_q, plan_rows, target_logits = self.targets(teacher, pairs)
+        terms = []
+        for i, s in enumerate(student):
+            term = self._view_term(i, s, pairs, log_q, plan_rows, batch_size)
+            if term is not None:
+                terms.append(term)
         if terms:
             total = torch.stack(terms).sum()
         else:  # nothing observable anywhere: a counted, finite zero
             total = sum(p.sum() * 0 for p in self.student.parameters())
         out = dict(loss=total)
-        out.update(self.diagnostics(views, teacher, stats))
+        out.update(self.diagnostics(views, target_logits, stats))
         return out
 
-    def _view_terms(self, i: int, s: dict, teacher: list, radius: float,
-                    batch_size: int, stats: dict) -> Optional[Tensor]:
+    def _view_term(self, i: int, s: dict, pairs: dict, log_q: Tensor,
+                   plan_rows: dict, batch_size: int) -> Optional[Tensor]:
         """w * same-view + (1 - w) * mean cross-view term of student view
         ``i``; None when the view has no observable cell."""
         scan = s['cells'][:, 0]
-        if len(scan) == 0:  # crop / mask left nothing in range
-            stats['empty_views'] += 1
-        row, found = lookup(s['keys'], teacher[i]['keys'])
-        target_logits = self.teacher_logits(teacher[i], row[found])
-        stats['target_logits'].append(target_logits)
-        same = self.distill(s['logits'][found], target_logits, scan[found],
-                            batch_size)
-        cross_terms = []
-        for j, t in enumerate(teacher):
-            if j == i:
+        same, cross = None, []
+        for (si, j), (s_rows, _) in pairs.items():
+            if si != i:
                 continue
-            idx, ok = match_nearest(s['centroid'], scan, t['centroid'],
-                                    t['cells'][:, 0], radius)
-            stats['pairs'] += int(ok.sum())
-            term = self.distill(s['logits'][ok],
-                                self.teacher_logits(t, idx[ok]), scan[ok],
-                                batch_size)
-            if term is not None:
-                cross_terms.append(term)
-        stats['cells'] += len(scan)
+            term = self.distill(s['logits'][s_rows], log_q[plan_rows[(si, j)]],
+                                scan[s_rows], batch_size)
+            if j == i:
+                same = term
+            elif term is not None:
+                cross.append(term)
         if same is None:
             return None
-        if not cross_terms:
+        if not cross:
             return same
-        cross = torch.stack(cross_terms).mean()
         return self.same_view_weight * same + (1 - self.same_view_weight) * \
-            cross
+            torch.stack(cross).mean()
 
     @torch.no_grad()
-    def teacher_logits(self, encoding: dict, rows: Tensor) -> Tensor:
-        """(R, K) teacher cosine logits of the cells ``rows`` only."""
-        return self.teacher.module.head(encoding['feats'][rows])
-
-    @torch.no_grad()
-    def diagnostics(self, views: list, teacher: list,
+    def diagnostics(self, views: list, logits: Tensor,
                     stats: dict) -> Dict[str, Tensor]:
         """Scalars to log (their names avoid 'loss', see mmengine's
         ``parse_losses``), computed over the global batch; prototype usage
-        is that of the teacher at the observable (same-view target) cells."""
+        is that of the teacher at the (N, K) target cells ``logits``."""
         dev = views[0]['orig_coord'].device
-        logits = torch.cat(stats['target_logits'])  # (N, K)
         k = logits.shape[1]
         hist = torch.bincount(logits.argmax(1), minlength=k).float()
         counts = torch.tensor([

@@ -9,6 +9,21 @@ from torch import Tensor
 from ..utils.cells import infer_strides
 
 
+def share_submanifold_pairs(stages) -> int:
+    """Give the key-less submanifold convolutions of each stage of
+    ``stages`` (a container of ``SparseSequential``) the stage's own
+    ``indice_key``, so spconv computes their neighbour pairs once per
+    forward. Returns the number of convolutions keyed."""
+    from spconv.pytorch import SubMConv3d
+    keyed = 0
+    for index, stage in enumerate(stages):
+        for module in stage.modules():
+            if isinstance(module, SubMConv3d) and module.indice_key is None:
+                module.indice_key = f'dos_stage{index + 1}_subm'
+                keyed += 1
+    return keyed
+
+
 @MODELS.register_module()
 class MultiScaleSparseEncoder(SparseEncoder, BaseModule):
     """mmdet3d's ``SparseEncoder`` with multi-scale outputs and ``init_cfg``.
@@ -22,6 +37,14 @@ class MultiScaleSparseEncoder(SparseEncoder, BaseModule):
     followed by the output of ``conv_out``, so every parameter receives a
     gradient during pretraining (no unused parameters under DDP).
 
+    With ``block_type='basicblock'`` (CenterPoint), mmdet3d builds each
+    ``SparseBasicBlock`` without an ``indice_key``, so every one of its
+    submanifold convolutions recomputes the same neighbour pairs (about
+    60 % of the backbone's ``get_indice_pairs`` time). Here the
+    submanifold convolutions of one stage, which all work on that stage's
+    input voxels, share one key: the outputs are unchanged (a test checks
+    it) and so are the parameters.
+
     Args:
         init_cfg (dict, optional): mmengine initialisation config.
         **kwargs: the arguments of ``SparseEncoder``.
@@ -31,6 +54,7 @@ class MultiScaleSparseEncoder(SparseEncoder, BaseModule):
         BaseModule.__init__(self, init_cfg=init_cfg)
         SparseEncoder.__init__(self, **kwargs)
         self.init_cfg = init_cfg
+        share_submanifold_pairs(self.encoder_layers)
 
     def forward(self, voxel_features: Tensor, coors: Tensor,
                 batch_size: int) -> Tuple[List, List[tuple]]:

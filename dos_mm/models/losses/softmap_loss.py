@@ -2,7 +2,7 @@
 from mmdet3d.registry import MODELS
 from torch import Tensor, nn
 
-from dos_mm.functional import (point_cluster_ce, softmap_kl,
+from dos_mm.functional import (point_cluster_ce, scene_softmap_kl, softmap_kl,
                                student_log_softmaps, target_softmaps)
 
 
@@ -40,6 +40,11 @@ class SoftmapLoss(nn.Module):
             if len(scan) == 0:
                 return student_logits.sum() * 0.0
             return point_cluster_ce(target_log_q, student_logits, scan,
+                                    num_scans)
+        if self.softmap_norm == 'scene':
+            if len(scan) == 0:  # no rows on this rank: a finite zero
+                return student_logits.sum() * 0.0
+            return scene_softmap_kl(target_log_q, student_logits, scan,
                                     num_scans)
         # 'batch' normalisation sums over ranks: every rank must call it
         target = target_softmaps(target_log_q, scan, num_scans,

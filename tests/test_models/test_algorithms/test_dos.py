@@ -196,6 +196,26 @@ def test_same_and_cross_view_terms_weigh_half_each(single_thread):
         0.5 * (losses[1.0] + losses[0.0]), rel=1e-5)
 
 
+def test_one_target_plan_per_step_over_each_teacher_cell_once(single_thread):
+    """The teacher head runs once per view and Zipf-Sinkhorn once per step,
+    over every teacher cell that some student cell is matched to."""
+    model = build_model()
+    data = model.data_preprocessor(make_batch(), True)
+    plans, head_rows = [], []
+    model.target_generator.register_forward_hook(
+        lambda m, args, out: plans.append(len(args[0])))
+    model.teacher.module.head.register_forward_hook(
+        lambda m, args, out: head_rows.append(len(args[0])))
+    model(**data, mode='loss')
+    assert len(plans) == 1
+    assert plans[0] == sum(head_rows) > 0
+    feats = torch.randn(50, model.student.head.projector[0].in_features)
+    rows = torch.tensor([3, 7, 49, 0, 12])
+    torch.testing.assert_close(
+        model._teacher_head(feats, rows, chunk=2),
+        model.teacher.module.head(feats[rows]))
+
+
 def test_point_mode_ablation_runs():
     model = build_model(loss=dict(type='SoftmapLoss', mode='point'))
     out = model(**model.data_preprocessor(make_batch(), True), mode='loss')

@@ -66,6 +66,28 @@ def test_sparse_encoder_twin_has_the_same_state_dict_and_outputs(
     assert strides == [(2, 2, 2), (4, 4, 4), (8, 8, 8), (8, 8, 8), (16, 8, 8)]
 
 
+def test_sparse_encoder_twin_computes_each_stages_pairs_once(
+        single_thread, monkeypatch):
+    """The basic blocks' submanifold convolutions share their stage's
+    neighbour pairs (mmdet3d recomputes them in every convolution)."""
+    from spconv.pytorch import ops
+
+    calls = []
+    original = ops.get_indice_pairs
+    monkeypatch.setattr(ops, 'get_indice_pairs',
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    cfg = {k: v for k, v in CENTERPOINT.items() if k != 'type'}
+    feats, coors = random_voxels([41, 64, 64])
+    counts = []
+    for net in (SparseEncoder(**cfg), build_multiscale_backbone(CENTERPOINT)):
+        calls.clear()
+        net(feats, coors, 1)
+        counts.append(len(calls))
+    # conv_input, 3 downsampling convs, conv_out and one set per stage
+    assert counts[1] == 1 + 3 + 1 + 4
+    assert counts[0] > counts[1]
+
+
 def test_sparse_encoder_twin_accepts_init_cfg():
     twin = MultiScaleSparseEncoder(
         init_cfg=dict(type='Constant', layer='Linear', val=0.0),
