@@ -141,6 +141,7 @@ def main(argv=None) -> int:
         target_share=steps['target_s'] / steps['dos_s'],
         peak_memory_ratio=memory['dos_mb'] / memory['supervised_mb'],
         pipeline_ms_per_scan=pipeline,
+        dos_scans_per_s=args.batch / steps['dos_s'],
         steps=steps,
         memory=memory,
         projector_variant=variant,

@@ -26,6 +26,12 @@ validation scans.
 
 Writes ``results.json`` (every run) and ``results.md`` (mean +- std over
 seeds, and the share of the random-to-supervised gap DOS closes).
+
+Rows are independent runs, so they can be split over processes (each with
+its own ``--out``) and tabulated together afterwards:
+
+    python tools/benchmark_ssl.py --merge work_dirs/a work_dirs/b \
+        --out work_dirs/benchmark_ssl
 """
 import argparse
 import json
@@ -87,7 +93,34 @@ def parse_args(argv=None):
         default=200,
         help='fine-tuning steps of the label-efficiency rows')
     p.add_argument('--threads', type=int, default=None)
+    p.add_argument(
+        '--merge',
+        nargs='+',
+        metavar='DIR',
+        help='only tabulate the results.json of these output folders '
+        'together into --out')
     return p.parse_args(argv)
+
+
+def merge(dirs, out: str) -> list:
+    """The runs of several output folders; a (method, seed) measured twice
+    is an error, since the table would count it twice."""
+    runs, seen = [], {}
+    for folder in dirs:
+        path = osp.join(folder, 'results.json')
+        if not osp.isfile(path):
+            raise SystemExit(f'error: {path} does not exist: run the '
+                             'benchmark with --out ' + folder + ' first')
+        with open(path) as f:
+            for run in json.load(f)['runs']:
+                key = (run['method'], run['seed'])
+                if key in seen:
+                    raise SystemExit(
+                        f'error: {key[0]} seed {key[1]} is in both '
+                        f'{seen[key]} and {path}; merge one of them')
+                seen[key] = path
+                runs.append(run)
+    return runs
 
 
 def dos_model(args, seed: int):
@@ -209,6 +242,15 @@ def table(runs: list) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
+    if args.merge:
+        runs = merge(args.merge, args.out)
+        with open(osp.join(args.out, 'results.json'), 'w') as f:
+            json.dump(dict(settings=vars(args), runs=runs), f, indent=2)
+        md = table(runs)
+        with open(osp.join(args.out, 'results.md'), 'w') as f:
+            f.write(md + '\n')
+        print(md)
+        return 0
     synthetic.generate_dataset(args.data, args.num_train, args.num_val, 0)
     raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
     names = [c.name for c in synthetic.CLASSES]

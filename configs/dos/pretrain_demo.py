@@ -50,7 +50,11 @@ model = dict(
     target=dict(type='ZipfSinkhornTarget', num_prototypes=num_prototypes,
                 alpha=1.3, num_iters=3),
     loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
-    teacher_momentum=0.994,
+    # 0.98 -> 1.0 (not the 0.994 of the long schedules): over 400 steps a
+    # cosine from 0.994 leaves e^-1.2 = 30 % of the random initialisation in
+    # the teacher that is probed; from 0.98 it leaves e^-4 = 2 %. Measured:
+    # DOS 46.8 -> 52.8 mIoU, random 31.9 / 31.2 (seed 0, `make demo`).
+    teacher_momentum=0.98,
     teacher_temp=0.04,
     student_temp=0.1)
 
@@ -71,7 +75,7 @@ auto_scale_lr = dict(enable=False)
 custom_hooks = [
     dict(type='DOSScheduleHook', teacher_temp=(0.04, 0.07),
          teacher_temp_warmup=0.05, alpha=1.3, alpha_warmup=0.1,
-         teacher_momentum=(0.994, 1.0), block_size=1.0, mask_ratio=0.7),
+         teacher_momentum=(0.98, 1.0), block_size=1.0, mask_ratio=0.7),
     dict(type='TeacherEMAHook'),
 ]
 default_hooks = dict(

@@ -256,7 +256,8 @@ def to_markdown(r: Dict) -> str:
     lines = [
         f"Device: {r['device']}, {r['threads']} threads; {r['config']}, "
         f"{r['batch']} scans x {r['points_per_scan']} points; "
-        f"DOS step {r['steps']['dos_s']:.2f} s, supervised step "
+        f"DOS step {r['steps']['dos_s']:.2f} s "
+        f"({r['batch'] / r['steps']['dos_s']:.2f} scans/s), supervised step "
         f"{r['steps']['supervised_s']:.2f} s; peak memory "
         f"{r['memory']['dos_mb']:.0f} / {r['memory']['supervised_mb']:.0f} "
         'MB.', '', '| figure | measured | target | met |', '|---|---|---|---|'

@@ -82,3 +82,36 @@ def test_benchmark_label_efficiency_rows_run(tmp_path):
     assert all(0 <= r['miou'] <= 100 for r in runs)
     assert 'Fine-tuning on 10 % of the scans' in \
         (out / 'results.md').read_text()
+
+
+def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
+    """Rows measured by separate processes are tabulated together; the same
+    (method, seed) in two folders is refused, not counted twice."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    import json
+
+    from benchmark_ssl import main
+    for name, methods in (('a', ('random', 'dos')), ('b', ('supervised', ))):
+        (tmp_path / name).mkdir()
+        runs = [
+            dict(method=m, seed=0, miou=v, tail_miou=1.0, head_miou=2.0)
+            for m, v in (('random', 30.0), ('supervised', 70.0), ('dos', 50.0))
+            if m in methods
+        ]
+        (tmp_path / name / 'results.json').write_text(
+            json.dumps(dict(runs=runs)))
+    out = tmp_path / 'all'
+    assert main([
+        '--merge',
+        str(tmp_path / 'a'),
+        str(tmp_path / 'b'), '--out',
+        str(out)
+    ]) == 0
+    assert 'DOS closes 50 % of the gap' in (out / 'results.md').read_text()
+    with pytest.raises(SystemExit, match='random seed 0 is in both'):
+        main([
+            '--merge',
+            str(tmp_path / 'a'),
+            str(tmp_path / 'a'), '--out',
+            str(out)
+        ])
