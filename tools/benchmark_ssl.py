@@ -239,18 +239,27 @@ def table(runs: list) -> str:
     return '\n'.join(rows)
 
 
+def write_results(args, runs: list, final: bool = False) -> int:
+    """Write ``results.json`` (each time, replaced whole, so a reader or a
+    kill never sees half a file) and, when ``final``, print and write the
+    table ``results.md``."""
+    from dos_mm.datasets.preparation.resumable import atomic_write_bytes
+    atomic_write_bytes(
+        osp.join(args.out, 'results.json'),
+        json.dumps(dict(settings=vars(args), runs=runs), indent=2).encode())
+    if final:
+        md = table(runs)
+        atomic_write_bytes(
+            osp.join(args.out, 'results.md'), (md + '\n').encode())
+        print(md)
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     if args.merge:
-        runs = merge(args.merge, args.out)
-        with open(osp.join(args.out, 'results.json'), 'w') as f:
-            json.dump(dict(settings=vars(args), runs=runs), f, indent=2)
-        md = table(runs)
-        with open(osp.join(args.out, 'results.md'), 'w') as f:
-            f.write(md + '\n')
-        print(md)
-        return 0
+        return write_results(args, merge(args.merge, args.out), final=True)
     synthetic.generate_dataset(args.data, args.num_train, args.num_val, 0)
     raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
     names = [c.name for c in synthetic.CLASSES]
@@ -269,13 +278,8 @@ def main(argv=None) -> int:
         for method in args.methods:
             runs.append(
                 run_one(args, method, seed, train, val, names, all_train))
-            with open(osp.join(args.out, 'results.json'), 'w') as f:
-                json.dump(dict(settings=vars(args), runs=runs), f, indent=2)
-    md = table(runs)
-    with open(osp.join(args.out, 'results.md'), 'w') as f:
-        f.write(md + '\n')
-    print(md)
-    return 0
+            write_results(args, runs)
+    return write_results(args, runs, final=True)
 
 
 if __name__ == '__main__':
