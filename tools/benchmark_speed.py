@@ -11,9 +11,15 @@ Figures (JSON + a markdown table next to it):
   cross-entropy, optimizer).
 * ``target_share``: Zipf-Sinkhorn + softmaps + loss as a fraction of the
   DOS step.
-* ``peak_memory_ratio``: peak memory of the DOS step over the supervised
-  step (CUDA: ``max_memory_allocated``; CPU: peak resident memory of a
-  fresh process doing only that step, minus the same process before it).
+* ``peak_memory_ratio``: peak memory held by tensors during the DOS step
+  over that of the supervised step, each as growth over the memory held
+  before the step (CUDA: ``max_memory_allocated``; CPU: the allocations the
+  profiler records, summed in time order; see ``peak_allocated_mb``).
+* ``floor_step_time_ratio`` and ``dos_over_floor``: a step of the network
+  passes DOS cannot do without (teacher backbone and head, student backbone
+  and head forward/backward, a mean for a loss) over the supervised step,
+  and the DOS step over that step: what the method's network costs, and
+  what matching, targets and loss add to it.
 * ``pipeline_ms_per_scan``: loading a scan + two views + block masking, one
   thread.
 * ``scaling``: target-generation time at several scan sizes and K.
@@ -25,7 +31,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,70 +67,41 @@ def parse_args(argv=None):
         default=512,
         help='projector hidden width of the variant rows (0: none; '
         'skipped with --quick)')
-    p.add_argument(
-        '--projector-hidden', type=int,
-        help=argparse.SUPPRESS)  # internal: the memory probe's width
-    p.add_argument(
-        '--memory-probe',
-        choices=['dos', 'supervised'],
-        help=argparse.SUPPRESS)  # internal: one step, print RSS
     return p.parse_args(argv)
 
 
-def cpu_peak_memory(args, kind: str, hidden: int = 0) -> float:
-    """Run one step of ``kind`` in a fresh process; its peak RSS growth."""
-    cmd = [
-        sys.executable,
-        osp.abspath(__file__), '--config', args.config, '--points',
-        str(args.points), '--batch',
-        str(args.batch), '--memory-probe', kind, '--projector-hidden',
-        str(hidden)
-    ]
-    out = subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads())))
-    return float(out.stdout.strip().splitlines()[-1])
+def ratios(steps: dict) -> dict:
+    """The ratios of one :func:`speed.measure_steps` result."""
+    return dict(
+        step_time_ratio=steps['dos_s'] / steps['supervised_s'],
+        target_share=steps['target_s'] / steps['dos_s'],
+        peak_memory_ratio=steps['dos_peak_mb'] / steps['supervised_peak_mb'],
+        floor_step_time_ratio=steps['passes_s'] / steps['supervised_s'],
+        dos_over_floor=steps['dos_s'] / steps['passes_s'])
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.memory_probe:
-        print(
-            speed.peak_memory_mb(args.config, args.points, args.batch,
-                                 args.memory_probe, args.projector_hidden))
-        return 0
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     reps = 2 if args.quick else 5
     t0 = time.time()
     steps = speed.measure_steps(args.config, args.points, args.batch, reps,
                                 device)
-    if device == 'cuda':
-        memory = dict(
-            dos_mb=steps.pop('dos_peak_mb'),
-            supervised_mb=steps.pop('supervised_peak_mb'))
-    else:
-        memory = dict(
-            dos_mb=cpu_peak_memory(args, 'dos'),
-            supervised_mb=cpu_peak_memory(args, 'supervised'))
+    memory = dict(
+        dos_mb=steps['dos_peak_mb'],
+        supervised_mb=steps['supervised_peak_mb'],
+        passes_mb=steps['passes_peak_mb'])
     variant = None
     if args.variant_hidden and not args.quick:
         var_steps = speed.measure_steps(args.config, args.points, args.batch,
                                         reps, device, args.variant_hidden)
-        var_mb = var_steps.pop('dos_peak_mb', None) or cpu_peak_memory(
-            args, 'dos', args.variant_hidden)
-        var_steps.pop('supervised_peak_mb', None)
         variant = dict(
             projector_hidden=args.variant_hidden,
-            step_time_ratio=var_steps['dos_s'] / var_steps['supervised_s'],
-            peak_memory_ratio=var_mb / memory['supervised_mb'],
-            target_share=var_steps['target_s'] / var_steps['dos_s'],
+            **ratios(var_steps),
             steps=var_steps,
-            dos_mb=var_mb)
+            dos_mb=var_steps['dos_peak_mb'])
     sizes = (10000, 35000) if args.quick else (10000, 35000, 120000)
     ks = (256, 1024) if args.quick else (256, 1024, 4096)
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,9 +113,7 @@ def main(argv=None) -> int:
         config=osp.relpath(args.config, REPO),
         points_per_scan=args.points,
         batch=args.batch,
-        step_time_ratio=steps['dos_s'] / steps['supervised_s'],
-        target_share=steps['target_s'] / steps['dos_s'],
-        peak_memory_ratio=memory['dos_mb'] / memory['supervised_mb'],
+        **ratios(steps),
         pipeline_ms_per_scan=pipeline,
         dos_scans_per_s=args.batch / steps['dos_s'],
         steps=steps,

@@ -68,7 +68,8 @@ def _channels(model) -> int:
 
 
 def make_steps(model, scans, device: str):
-    """Closures for one DOS step and one supervised step."""
+    """Closures for one DOS step, one supervised step and one step of the
+    network passes alone (see :func:`passes_loss`)."""
     mv, pack = DOSMultiView(seed=0), PackDOSInputs()
     batch = pseudo_collate([pack(mv(dict(points=p))) for p, _ in scans])
     opt = torch.optim.AdamW(model.student.parameters(), lr=1e-4)
@@ -92,6 +93,13 @@ def make_steps(model, scans, device: str):
         opt.zero_grad()
         model.teacher_update()
 
+    def passes_step():
+        data = pre(batch, True)
+        passes_loss(model, data['inputs']['views'], len(scans)).backward()
+        opt.step()
+        opt.zero_grad()
+        model.teacher_update()
+
     def supervised_step():
         vox = pre.voxelize_scans(points, scan_id, len(scans))
         enc = model.student.features(vox, vox['point_vox'], len(scans))
@@ -101,7 +109,61 @@ def make_steps(model, scans, device: str):
         sup_opt.step()
         sup_opt.zero_grad()
 
-    return dos_step, supervised_step
+    return dos_step, supervised_step, passes_step
+
+
+def passes_loss(model, views: list, batch_size: int):
+    """The network passes a DOS step cannot do without, and nothing else:
+    the teacher's backbone on each full view and its head on as many cells
+    as the student has there (the same-view targets alone; cross-view
+    targets add more), and the student's backbone and head on each
+    observable view, ending in a loss as cheap as a mean. No matching, no
+    Zipf-Sinkhorn, no softmaps: the step this gives is the floor that the
+    DOS step is measured against."""
+    total = 0
+    for v in views:
+        with torch.no_grad():
+            t = model.encode(
+                model.teacher.module, v, 'full', batch_size, head=None)
+        s = model.encode(model.student, v, 'visible', batch_size)
+        with torch.no_grad():
+            model._teacher_head(
+                t['feats'],
+                torch.arange(min(len(s['cells']), len(t['feats']))))
+        total = total + s['logits'].float().mean()
+    return total
+
+
+def peak_allocated_mb(step, device: str) -> float:
+    """Peak growth (MB) of the memory held by tensors while ``step`` runs:
+    activations kept for backward, transients and gradients.
+
+    CUDA: ``max_memory_allocated`` minus what was allocated before. CPU has
+    no such counter, so the allocations and frees the profiler records
+    (``profile_memory``) are summed in time order. Unlike the resident set
+    this does not depend on what the C allocator keeps from earlier steps
+    (glibc keeps freed chunks up to its adaptive mmap threshold: the resident
+    growth of the supervised step was 78 to 115 MB while it keeps 274 MB of
+    tensors for backward). Memory spconv allocates outside torch is not
+    counted on either device.
+    """
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        step()
+        torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - before) / 2**20
+    from torch.profiler import ProfilerActivity, profile
+    with profile(
+            activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step()
+    events = sorted((e.start_ns(), e.nbytes())
+                    for e in prof.profiler.kineto_results.events()
+                    if e.name() == '[memory]'
+                    and e.device_type() == torch.autograd.DeviceType.CPU)
+    live = np.cumsum([0] + [nbytes for _, nbytes in events])
+    return float(live.max()) / 2**20
 
 
 def measure_steps(config: str,
@@ -110,11 +172,13 @@ def measure_steps(config: str,
                   reps: int,
                   device: str,
                   projector_hidden: Optional[int] = None) -> Dict[str, float]:
-    """Seconds per DOS and supervised step, interleaved, and the seconds
-    spent in target generation + loss (forward) within the DOS step."""
+    """Median seconds of a DOS step, a supervised step and a step of the
+    network passes alone, interleaved; the seconds spent in target
+    generation + loss (forward) within the DOS step; and each step's peak
+    memory (:func:`peak_allocated_mb`, one more step each)."""
     model = build(config, device, projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
-    dos_step, sup_step = make_steps(model, scans, device)
+    dos_step, sup_step, passes_step = make_steps(model, scans, device)
     spent = [0.0]
     started = []
 
@@ -126,16 +190,23 @@ def measure_steps(config: str,
         _sync(device)
         spent[0] += time.perf_counter() - started.pop()
 
-    for part in (model.target_generator, model.loss_module):
-        part.register_forward_pre_hook(start)
-        part.register_forward_hook(stop)
-    dos_step(), sup_step()  # warm-up
-    times = dict(dos=[], supervised=[], target=[])
-    peaks = {}
+    model.target_generator.register_forward_pre_hook(start)
+    model.target_generator.register_forward_hook(stop)
+    view_loss = model.loss_module.weighted_terms  # DOS calls the loss here
+
+    def timed_view_loss(*args, **kwargs):
+        start(None, args)
+        out = view_loss(*args, **kwargs)
+        stop(None, args, out)
+        return out
+
+    model.loss_module.weighted_terms = timed_view_loss
+    steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
+    for step in steps.values():  # warm-up, optimizer state
+        step()
+    times = dict(dos=[], supervised=[], passes=[], target=[])
     for _ in range(reps):
-        for name, step in (('dos', dos_step), ('supervised', sup_step)):
-            if device == 'cuda':
-                torch.cuda.reset_peak_memory_stats()
+        for name, step in steps.items():
             spent[0] = 0.0
             _sync(device)
             t = time.perf_counter()
@@ -144,41 +215,10 @@ def measure_steps(config: str,
             times[name].append(time.perf_counter() - t)
             if name == 'dos':
                 times['target'].append(spent[0])
-            if device == 'cuda':
-                peaks[name] = max(
-                    peaks.get(name, 0),
-                    torch.cuda.max_memory_allocated() / 2**20)
     out = {f'{k}_s': float(np.median(v)) for k, v in times.items()}
-    for name, peak in peaks.items():
-        out[f'{name}_peak_mb'] = peak
+    for name, step in steps.items():
+        out[f'{name}_peak_mb'] = peak_allocated_mb(step, device)
     return out
-
-
-def _proc_status(key: str) -> float:
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith(key + ':'):
-                return float(line.split()[1]) / 1024  # kB -> MB
-    raise RuntimeError(f'{key} not in /proc/self/status')
-
-
-def peak_memory_mb(config: str,
-                   points: int,
-                   batch: int,
-                   kind: str,
-                   projector_hidden: Optional[int] = None) -> float:
-    """Peak resident-memory growth (MB) of one step of ``kind`` in this
-    process (CPU; Linux /proc)."""
-    model = build(config, 'cpu', projector_hidden)
-    scans = synthetic_scans(batch, points, _channels(model))
-    dos_step, sup_step = make_steps(model, scans, 'cpu')
-    step = dos_step if kind == 'dos' else sup_step
-    step()  # first step allocates optimizer state
-    before = _proc_status('VmRSS')
-    with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')  # reset the peak (VmHWM) to the current RSS
-    step()
-    return _proc_status('VmHWM') - before
 
 
 def measure_pipeline(tmp: str, points: int, reps: int) -> float:
@@ -266,13 +306,23 @@ def to_markdown(r: Dict) -> str:
         met = 'yes' if value <= target else 'no'
         lines.append(f'| {name} | {fmt.format(value)} | <= '
                      f'{fmt.format(target)} | {met} |')
+    if 'floor_step_time_ratio' in r:
+        lines += [
+            '', 'The network passes alone (teacher backbone and head, '
+            'student backbone and head forward/backward, no matching, '
+            f"targets or loss): {r['steps']['passes_s']:.2f} s, "
+            f"{r['floor_step_time_ratio']:.2f} x the supervised step, "
+            f"{r['memory']['passes_mb']:.0f} MB. The DOS step is "
+            f"{r['dos_over_floor']:.2f} x that."
+        ]
     var = r.get('projector_variant')
     if var:
         lines += [
             '', f"With a {var['projector_hidden']}-wide projector instead: "
-            f"step time ratio {var['step_time_ratio']:.2f}, peak memory "
-            f"ratio {var['peak_memory_ratio']:.2f}, target share "
-            f"{var['target_share']:.1%} (DOS step "
+            f"step time ratio {var['step_time_ratio']:.2f} (network passes "
+            f"alone {var.get('floor_step_time_ratio', float('nan')):.2f}), "
+            f"peak memory ratio {var['peak_memory_ratio']:.2f}, target "
+            f"share {var['target_share']:.1%} (DOS step "
             f"{var['steps']['dos_s']:.2f} s, {var['dos_mb']:.0f} MB)."
         ]
     lines += ['', '| cells | K | target + loss (ms) |', '|---|---|---|']
@@ -284,6 +334,6 @@ def to_markdown(r: Dict) -> str:
 
 
 __all__ = [
-    'measure_steps', 'peak_memory_mb', 'measure_pipeline', 'measure_scaling',
-    'to_markdown', 'synthetic_scans', 'TARGETS'
+    'measure_steps', 'peak_allocated_mb', 'measure_pipeline',
+    'measure_scaling', 'to_markdown', 'synthetic_scans', 'TARGETS'
 ]

@@ -6,7 +6,7 @@ A softmap normalises each prototype (column, dim 1 index k) over the cells
 prototypes. Losses average per scene first and then over scenes, so a scene
 with many cells does not weigh more than a small one. All in float32.
 """
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -148,37 +148,129 @@ def scene_softmap_kl(target_log_q: Tensor, student_logits: Tensor, seg: Tensor,
                                  int(num_segments))
 
 
+def prototype_softmap_kl(emb: Tensor, protos: Tensor, temperature: float,
+                         log_q: Tensor, terms: Sequence[Tuple[Tensor, Tensor,
+                                                              Tensor, float]],
+                         num_segments: int) -> Tensor:
+    """A weighted sum of :func:`scene_softmap_kl` terms on rows of the
+    cosine logits ``z = emb @ protos.T / temperature``, keeping no (N, K)
+    tensor for backward.
+
+    ``sum_t w_t * scene_softmap_kl(log_q[plan_rows_t], z[rows_t], seg_t,
+    S)``: the same-view and cross-view terms of one student view. The
+    logits feed nothing but this loss, so forward also computes its gradients
+    with respect to the embeddings and the prototypes (the two matrix
+    products backward would do) and keeps only those: (N, D) + (K, D)
+    instead of the (R, K) gradient of each term. Each term's rows of ``z``
+    and of the plan exist only while that term runs.
+
+    Args:
+        emb (Tensor): (N, D) student embeddings (unit rows).
+        protos (Tensor): (K, D) prototypes (unit rows).
+        temperature (float): tau_S, > 0.
+        log_q (Tensor): (M, K) log plan (no gradient).
+        terms: ``(rows (R,) into emb, plan_rows (R,) into log_q, seg (R,)
+            scene ids, weight)`` each, with R > 0.
+        num_segments (int): number of scenes S.
+
+    Returns:
+        Tensor: float32 scalar.
+    """
+    if emb.dim() != 2 or protos.dim() != 2 or emb.shape[1] != protos.shape[1]:
+        raise ValueError(f'emb {tuple(emb.shape)} and protos '
+                         f'{tuple(protos.shape)} must be (N, D) and (K, D)')
+    if not temperature > 0:
+        raise ValueError(f'temperature must be > 0, got {temperature}')
+    if not terms:
+        raise ValueError('no terms: nothing to distill')
+    if log_q.dim() != 2 or log_q.shape[1] != protos.shape[0]:
+        raise ValueError(f'log_q of shape {tuple(log_q.shape)} does not have '
+                         f'the K = {protos.shape[0]} prototype columns')
+    for rows, plan_rows, seg, _ in terms:
+        if not len(rows) == len(plan_rows) == len(seg):
+            raise ValueError(
+                f'a term has {len(rows)} rows, {len(plan_rows)} plan rows '
+                f'and {len(seg)} scene ids: they must be as many')
+        check_segments(seg[:, None], seg, num_segments)
+    terms = [(rows.long(), plan_rows.long(), seg.long(), float(w))
+             for rows, plan_rows, seg, w in terms]
+    return _PrototypeSoftmapKL.apply(emb, protos, float(temperature),
+                                     log_q.detach().float(), terms,
+                                     int(num_segments))
+
+
+def _kl_and_gradient(log_q: Tensor, z: Tensor, seg: Tensor,
+                     num_segments: int) -> Tuple[Tensor, Tensor]:
+    """Value of :func:`scene_softmap_kl` and its (N, K) gradient with respect
+    to ``z``, ``(S - T) / (K * scenes with rows)``."""
+    num_protos = z.shape[1]
+    present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
+    num_present = int(present.sum())
+    if num_present == 0:
+        raise ValueError('no scene has rows: cannot average the loss '
+                         'over scenes')
+    lse_q = segment_logsumexp(log_q, seg, num_segments)  # (S, K)
+    lse_z = segment_logsumexp(z, seg, num_segments)  # (S, K)
+    target = lse_q[seg]  # (N, K), then T in place
+    torch.sub(log_q, target, out=target).exp_()
+    weighted = torch.sub(log_q, z).mul_(target)  # T (log_q - z)
+    per_col = segment_sum(weighted, seg, num_segments)  # (S, K)
+    per_col = torch.where(present[:, None], per_col - lse_q + lse_z,
+                          torch.zeros_like(per_col))
+    scale = 1.0 / (num_protos * num_present)
+    student = torch.index_select(lse_z, 0, seg, out=weighted)
+    torch.sub(z, student, out=student).exp_()  # S
+    return per_col.sum() * scale, student.sub_(target).mul_(scale)
+
+
 class _SceneSoftmapKL(torch.autograd.Function):
-    """Forward and backward of :func:`scene_softmap_kl`."""
+    """Forward and backward of :func:`scene_softmap_kl`: backward needs only
+    the gradient (S - T) * scale, kept instead of T and z."""
 
     @staticmethod
     def forward(ctx, log_q: Tensor, z: Tensor, seg: Tensor,
                 num_segments: int) -> Tensor:
-        num_protos = z.shape[1]
-        lse_q = segment_logsumexp(log_q, seg, num_segments)  # (S, K)
-        lse_z = segment_logsumexp(z, seg, num_segments)  # (S, K)
-        target = lse_q[seg]  # (N, K), then T in place
-        torch.sub(log_q, target, out=target).exp_()
-        weighted = torch.sub(log_q, z).mul_(target)  # T (log_q - z)
-        per_col = segment_sum(weighted, seg, num_segments)  # (S, K)
-        present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
-        per_col = torch.where(present[:, None], per_col - lse_q + lse_z,
-                              torch.zeros_like(per_col))
-        num_present = int(present.sum())
-        if num_present == 0:
-            raise ValueError('no scene has rows: cannot average the loss '
-                             'over scenes')
-        ctx.save_for_backward(target, z, lse_z, seg)
-        ctx.scale = 1.0 / (num_protos * num_present)
-        return per_col.sum() * ctx.scale
+        value, grad_z = _kl_and_gradient(log_q, z, seg, num_segments)
+        ctx.save_for_backward(grad_z)
+        return value
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        target, z, lse_z, seg = ctx.saved_tensors
-        student = lse_z[seg]  # (N, K), then S in place
-        torch.sub(z, student, out=student).exp_()
-        student.sub_(target).mul_(grad * ctx.scale)  # (S - T) * weight
-        return None, student, None, None
+        (grad_z, ) = ctx.saved_tensors
+        return None, grad_z * grad, None, None
+
+
+class _PrototypeSoftmapKL(torch.autograd.Function):
+    """Forward and backward of :func:`prototype_softmap_kl`."""
+
+    @staticmethod
+    def forward(ctx, emb: Tensor, protos: Tensor, temperature: float,
+                log_q: Tensor, terms: list, num_segments: int) -> Tensor:
+        emb32, protos32 = emb.float(), protos.float()
+        total = emb32.new_zeros(())
+        # float32 throughout, also under autocast (as the loss always was)
+        with torch.autocast(emb.device.type, enabled=False):
+            grad_z = emb32.new_zeros(emb.shape[0], protos.shape[0])  # (N, K)
+            for rows, plan_rows, seg, weight in terms:
+                z = torch.mm(emb32[rows], protos32.t()).div_(temperature)
+                value, grad = _kl_and_gradient(log_q[plan_rows], z, seg,
+                                               num_segments)
+                total += weight * value
+                grad_z.index_add_(0, rows, grad, alpha=weight)
+                del z, grad
+            grad_z.div_(temperature)
+            grad_emb = grad_z @ protos32  # (N, D)
+            grad_protos = grad_z.t() @ emb32  # (K, D)
+        ctx.save_for_backward(
+            grad_emb.to(emb.dtype), grad_protos.to(protos.dtype))
+        return total
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        grad_emb, grad_protos = ctx.saved_tensors
+        return (grad_emb * grad.to(grad_emb.dtype),
+                grad_protos * grad.to(grad_protos.dtype), None, None, None,
+                None)
 
 
 def point_cluster_ce(target_log_q: Tensor,

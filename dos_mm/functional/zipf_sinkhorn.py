@@ -85,7 +85,8 @@ def _check_inputs(logits: Tensor, col_marginal: Tensor,
 
 def zipf_sinkhorn(logits: Tensor,
                   col_marginal: Tensor,
-                  num_iters: int = 3) -> Tensor:
+                  num_iters: int = 3,
+                  overwrite: bool = False) -> Tensor:
     """Log transport plan of a Sinkhorn-Knopp with a given column marginal.
 
     Starting from ``Q = exp(logits)`` (up to a constant), each iteration
@@ -111,6 +112,8 @@ def zipf_sinkhorn(logits: Tensor,
         col_marginal (Tensor): Prototype marginal of shape (K,), > 0, sums to
             1, identical on every rank.
         num_iters (int): Number of (row, column) iterations, >= 1.
+        overwrite (bool): a float32 ``logits`` becomes the result (saves
+            one (N, K) copy where the caller has no further use for it).
 
     Returns:
         Tensor: float32 ``log Q`` of shape (N_local, K); over all ranks
@@ -118,7 +121,7 @@ def zipf_sinkhorn(logits: Tensor,
     """
     _check_inputs(logits, col_marginal, num_iters)
     with torch.no_grad():
-        log_q = logits.detach().to(torch.float32, copy=True)  # (N, K)
+        log_q = logits.detach().to(torch.float32, copy=not overwrite)  # (N, K)
         num_rows = global_count(log_q.shape[0], log_q.device)
         if num_rows == 0:
             return log_q

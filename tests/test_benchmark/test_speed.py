@@ -4,8 +4,11 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
-from dos_mm.benchmark.speed import measure_scaling, to_markdown
+from dos_mm.benchmark.speed import (_channels, build, make_steps,
+                                    measure_scaling, peak_allocated_mb,
+                                    synthetic_scans, to_markdown)
 from ..conftest import REPO
 
 
@@ -42,8 +45,49 @@ def test_markdown_marks_met_and_missed_targets():
         target_share=0.07,
         steps=dict(dos_s=2.0),
         dos_mb=25.0)
-    assert 'With a 512-wide projector instead: step time ratio 2.00, peak ' \
-        'memory ratio 2.50' in to_markdown(result)
+    assert 'With a 512-wide projector instead: step time ratio 2.00' \
+        in to_markdown(result)
+    assert 'peak memory ratio 2.50' in to_markdown(result)
+    assert 'network passes alone' not in table
+    result.update(floor_step_time_ratio=1.5, dos_over_floor=2.0)
+    result['steps']['passes_s'] = 1.5
+    result['memory']['passes_mb'] = 12.0
+    assert '1.50 s, 1.50 x the supervised step, 12 MB. The DOS step is ' \
+        '2.00 x that.' in to_markdown(result)
+
+
+def test_peak_allocated_counts_tensors_alive_at_once():
+    """Three 8 MB tensors alive together, then freed: the peak is 24 MB,
+    whatever was allocated before the step."""
+    before = torch.ones(2**21)  # noqa: F841 (held across the step)
+
+    def step():
+        parts = [torch.ones(2**21) for _ in range(3)]
+        del parts
+        for _ in range(3):  # one at a time: no new peak
+            torch.ones(2**21)
+
+    assert peak_allocated_mb(step, 'cpu') == pytest.approx(24, abs=0.5)
+
+
+def test_passes_step_runs_the_network_without_targets(monkeypatch):
+    """The floor step trains the student and moves the teacher, and never
+    calls the target generator or the loss."""
+    model = build(str(REPO / 'configs' / 'dos' / 'pretrain_demo.py'), 'cpu')
+    scans = synthetic_scans(2, 3000, _channels(model))
+    _, _, passes_step = make_steps(model, scans, 'cpu')
+    called = []
+    model.target_generator.register_forward_hook(
+        lambda *a: called.append('target'))
+    model.loss_module.register_forward_hook(lambda *a: called.append('loss'))
+    before = [p.detach().clone() for p in model.student.parameters()]
+    teacher = [p.detach().clone() for p in model.teacher.parameters()]
+    passes_step()
+    assert not called
+    assert any(not torch.equal(a, p)
+               for a, p in zip(before, model.student.parameters()))
+    assert any(not torch.equal(a, p)
+               for a, p in zip(teacher, model.teacher.parameters()))
 
 
 @pytest.mark.slow

@@ -3,9 +3,10 @@ import math
 import pytest
 import torch
 
-from dos_mm.functional import (point_cluster_ce, scene_softmap_kl, segment_sum,
-                               softmap_kl, student_log_softmaps,
-                               target_softmaps, uniform_sinkhorn)
+from dos_mm.functional import (point_cluster_ce, prototype_softmap_kl,
+                               scene_softmap_kl, segment_sum, softmap_kl,
+                               student_log_softmaps, target_softmaps,
+                               uniform_sinkhorn)
 
 
 def _case(seed=0, num_rows=40, num_cols=6, num_segments=4):
@@ -231,6 +232,80 @@ def test_scene_softmap_kl_equals_the_composed_loss_and_gradient(
         fused.double(), ref.double(), rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(
         fused_in.grad.double(), ref_in.grad, rtol=1e-4, atol=1e-7)
+
+
+def test_scene_softmap_kl_keeps_one_matrix_for_backward():
+    """Backward needs only (S - T) times the weights: one (N, K) tensor is
+    saved, and an upstream gradient scales it."""
+    gen = torch.Generator().manual_seed(3)
+    log_q = torch.randn(40, 6, generator=gen)
+    logits = torch.randn(40, 6, generator=gen).requires_grad_()
+    seg = torch.randint(0, 2, (40, ), generator=gen)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(
+            lambda t: saved.append(tuple(t.shape)) or t, lambda t: t):
+        loss = scene_softmap_kl(log_q, logits, seg, 2)
+    assert saved == [(40, 6)]
+    (2.5 * loss).backward()
+    ref_in = logits.detach().clone().requires_grad_()
+    ref = softmap_kl(
+        target_softmaps(log_q, seg, 2), student_log_softmaps(ref_in, seg, 2),
+        seg, 2)
+    (2.5 * ref).backward()
+    torch.testing.assert_close(logits.grad, ref_in.grad, rtol=1e-4, atol=1e-7)
+
+
+@pytest.mark.parametrize('num_segments', [1, 3])
+def test_prototype_softmap_kl_equals_the_terms_on_materialised_logits(
+        num_segments):
+    """Same value and gradients (embeddings and prototypes) as the weighted
+    scene_softmap_kl terms on rows of emb @ protos.T / tau (two terms
+    sharing rows, as the same- and cross-view terms do), and only (N, D)
+    and (K, D) tensors are kept for backward."""
+    gen = torch.Generator().manual_seed(num_segments)
+    rows, dim, protos_n, tau = 70, 8, 12, 0.1
+    seg = torch.randint(0, num_segments, (rows, ), generator=gen)
+    emb0 = torch.nn.functional.normalize(
+        torch.randn(rows, dim, generator=gen), dim=1)
+    protos0 = torch.nn.functional.normalize(
+        torch.randn(protos_n, dim, generator=gen), dim=1)
+    picks = [torch.arange(rows), torch.randperm(rows, generator=gen)[:30]]
+    log_q = torch.randn(90, protos_n, generator=gen) * 3
+    plan_rows = [torch.randperm(90, generator=gen)[:len(r)] for r in picks]
+    weights = [0.5, 0.25]
+    emb, protos = emb0.clone().requires_grad_(), protos0.clone(
+    ).requires_grad_()
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(
+            lambda t: saved.append(tuple(t.shape)) or t, lambda t: t):
+        fused = prototype_softmap_kl(
+            emb, protos, tau, log_q,
+            [(r, q, seg[r], w)
+             for r, q, w in zip(picks, plan_rows, weights)], num_segments)
+    assert sorted(saved) == sorted([(rows, dim), (protos_n, dim)])
+    (3.0 * fused).backward()
+    ref_emb, ref_protos = emb0.clone().requires_grad_(), protos0.clone(
+    ).requires_grad_()
+    logits = ref_emb @ ref_protos.t() / tau
+    ref = sum(w * scene_softmap_kl(log_q[q], logits[r], seg[r], num_segments)
+              for r, q, w in zip(picks, plan_rows, weights))
+    (3.0 * ref).backward()
+    torch.testing.assert_close(fused, ref)
+    torch.testing.assert_close(emb.grad, ref_emb.grad, rtol=1e-4, atol=1e-7)
+    torch.testing.assert_close(
+        protos.grad, ref_protos.grad, rtol=1e-4, atol=1e-7)
+    with pytest.raises(ValueError, match='K = 12 prototype columns'):
+        prototype_softmap_kl(emb, protos, tau, log_q[:, :5],
+                             [(picks[0], plan_rows[0], seg, 1.0)],
+                             num_segments)
+    with pytest.raises(ValueError, match='must be as many'):
+        prototype_softmap_kl(emb, protos, tau, log_q,
+                             [(picks[0], plan_rows[1], seg, 1.0)],
+                             num_segments)
+    with pytest.raises(ValueError, match='temperature must be > 0'):
+        prototype_softmap_kl(emb, protos, 0.0, log_q,
+                             [(picks[0], plan_rows[0], seg, 1.0)],
+                             num_segments)
 
 
 def test_invalid_inputs():

@@ -146,6 +146,16 @@ def test_dtype_no_grad_and_input_untouched():
     assert empty.shape == (0, 8)
 
 
+def test_overwrite_turns_float32_logits_into_the_plan():
+    """``overwrite`` saves the copy: same plan, in the logits' storage."""
+    logits = _cos_logits(30, 8, 0.04).float()
+    marginal = rank_marginal(torch.rand(8) + 0.1, 1.3)
+    expected = zipf_sinkhorn(logits, marginal)
+    plan = zipf_sinkhorn(logits, marginal, overwrite=True)
+    assert plan.data_ptr() == logits.data_ptr()
+    torch.testing.assert_close(plan, expected, rtol=0, atol=0)
+
+
 def test_scaling_vectors_match_log_space_and_hand_over_when_unsafe(
         monkeypatch):
     """Ordinary temperatures take the scaling-vector path, which gives the

@@ -10,6 +10,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from dos_mm.functional import zipf_prior
+from ..heads import CosineLogits
 from ..utils.cells import lookup, pack_keys, segment_mean
 from ..utils.cross_view_match import match_nearest
 from .dos_encoder import DOSEncoder
@@ -99,14 +100,17 @@ class DOS(BaseModel):
                view: dict,
                part: str,
                batch_size: int,
-               with_logits: bool = True) -> Dict[str, Tensor]:
+               head: Optional[str] = 'logits') -> Dict[str, Tensor]:
         """Run ``net`` (student or teacher encoder) on ``view[part]``:
         ``'visible'`` (observable points), ``'full'`` (every point) or
         ``'masked'`` (ablation: every voxel, cells of the masked points).
         Adds each cell's centroid in original coordinates (M, 3) and its
-        key (M,). Without ``with_logits`` the (M, C) features are returned
-        instead and the head is left to the caller (the teacher's head only
-        runs on the cells that become targets)."""
+        key (M,). ``head``: ``'logits'`` adds the (M, K) cosine logits,
+        ``'embed'`` their factors, the (M, D) unit embeddings ``emb`` and
+        (K, D) unit prototypes ``protos`` (the student's loss never
+        materialises its logits for backward), and None returns the (M, C)
+        features instead, leaving the head to the caller (the teacher's
+        head only runs on the cells that become targets)."""
         if part == 'masked':  # ablation: every voxel, masked ones tokenised
             inp, point_vox, rows, token_mask = self._token_input(view)
         else:
@@ -128,8 +132,10 @@ class DOS(BaseModel):
                 logger='current',
                 level=logging.WARNING)
             return self._empty_encoding(inp['point_vox'].device)
-        if with_logits:
+        if head == 'logits':
             out['logits'] = net.head(out.pop('feats'))
+        elif head == 'embed':
+            out['emb'], out['protos'] = net.head.embed(out.pop('feats'))
         out['centroid'] = segment_mean(view['orig_coord'][rows],
                                        out['point_cell'], len(out['cells']))
         out['keys'] = pack_keys(out['cells'])
@@ -156,6 +162,11 @@ class DOS(BaseModel):
             cells=empty.new_zeros(0, 4),
             point_cell=empty,
             logits=torch.zeros(0, head.num_prototypes, device=device),
+            emb=torch.zeros(0, head.prototypes.in_features, device=device),
+            protos=torch.zeros(
+                head.num_prototypes,
+                head.prototypes.in_features,
+                device=device),
             feats=torch.zeros(0, head.projector[0].in_features, device=device),
             stride=None,
             centroid=torch.zeros(0, 3, device=device),
@@ -165,20 +176,6 @@ class DOS(BaseModel):
         """Edge of a loss cell in metres (first horizontal axis)."""
         size = self.data_preprocessor.voxel_layer.voxel_size[0]
         return float(size) * int(stride[-1])
-
-    def distill(self, student_logits: Tensor, log_q: Tensor, scan: Tensor,
-                batch_size: int) -> Optional[Tensor]:
-        """One distillation term over matched rows: (R, K) student logits
-        against the (R, K) rows of the target plan.
-
-        Every rank runs the loss, whose collectives (``softmap_norm=
-        'batch'``) must match across ranks, even with R = 0 rows; the term
-        is None where this rank has no rows.
-        """
-        value = self.loss_module(log_q,
-                                 student_logits.float() / self.student_temp,
-                                 scan, batch_size)
-        return value if len(scan) else None
 
     def match_views(
             self, student: list, teacher: list, radius: float,
@@ -218,36 +215,59 @@ class DOS(BaseModel):
         plan is computed once over all of them: the N cells of the whole
         batch in DOS_SPEC section 3, instead of one plan per term.
 
+        Each view's (M, C) features are dropped from ``teacher`` once its
+        head has run: nothing after this needs them.
+
         Returns:
             tuple: the (N, K) float32 log plan, ``(i, j) -> (R,)`` rows of
-            the plan for each pair's targets, and the (N, K) cosine logits.
+            the plan for each pair's targets, and the (N,) prototype each
+            target cell's cosine logits rank first.
         """
-        logits, plan_rows, offset = [], {}, 0
+        rows, plan_rows, offset = [], {}, 0
         for j, t in enumerate(teacher):
             keys = [key for key in pairs if key[1] == j]
             wanted = torch.cat([pairs[key][1] for key in keys])
             used, inverse = torch.unique(wanted, return_inverse=True)
-            logits.append(self._teacher_head(t['feats'], used))
+            rows.append(used)
             sizes = [len(pairs[key][1]) for key in keys]
             for key, inv in zip(keys, inverse.split(sizes)):
                 plan_rows[key] = inv + offset
             offset += len(used)
-        logits = torch.cat(logits)  # (N, K)
-        log_q = self.target_generator(logits.float() / self.teacher_temp)
-        return log_q, plan_rows, logits
+        # each view's head output goes straight into one (N, K) float32
+        # tensor, scaled in place: no per-view copies, no concatenation
+        logits = torch.empty(
+            offset,
+            self.student.head.num_prototypes,
+            device=rows[0].device if rows else None)
+        start = 0
+        for t, used in zip(teacher, rows):
+            self._teacher_head(
+                t.pop('feats'), used, out=logits[start:start + len(used)])
+            start += len(used)
+        winners = logits.argmax(1)
+        log_q = self.target_generator(
+            logits.div_(self.teacher_temp), overwrite=True)
+        return log_q, plan_rows, winners
 
     @torch.no_grad()
     def _teacher_head(self,
                       feats: Tensor,
                       rows: Tensor,
-                      chunk: int = 4096) -> Tensor:
-        """(R, K) teacher logits of ``feats[rows]``, ``chunk`` rows at a
-        time: the head has no batch statistics, so this equals one call,
-        and the projector's (R, hidden) activations never exist at once
-        (2 x 123 MB for 15k cells and a 2048-wide projector)."""
+                      out: Optional[Tensor] = None,
+                      chunk: int = 1024) -> Tensor:
+        """(R, K) teacher logits of ``feats[rows]``, written into ``out``
+        when given, ``chunk`` rows at a time: the head has no batch
+        statistics, so this equals one call, and the projector's
+        (R, hidden) activations never exist at once (2 x 123 MB for 15k
+        cells and a 2048-wide projector; 2 x 8 MB per chunk)."""
         head = self.teacher.module.head
-        return torch.cat([head(feats[part]) for part in rows.split(chunk)]) \
-            if len(rows) else head(feats[rows])
+        if out is None:
+            out = feats.new_empty(len(rows), head.num_prototypes)
+        start = 0
+        for part in rows.split(chunk):
+            out[start:start + len(part)] = head(feats[part])
+            start += len(part)
+        return out
 
     def loss(self, inputs: dict, data_samples: List) -> Dict[str, Tensor]:
         views = inputs['views']
@@ -255,15 +275,13 @@ class DOS(BaseModel):
         with torch.no_grad():
             teacher = [
                 self.encode(
-                    self.teacher.module,
-                    v,
-                    'full',
-                    batch_size,
-                    with_logits=False) for v in views
+                    self.teacher.module, v, 'full', batch_size, head=None)
+                for v in views
             ]
         part = 'visible' if self.student_input == 'observable' else 'masked'
         student = [
-            self.encode(self.student, v, part, batch_size) for v in views
+            self.encode(self.student, v, part, batch_size, head='embed')
+            for v in views
         ]
         strides = [
             e['stride'] for e in student + teacher if e['stride'] is not None
@@ -273,51 +291,60 @@ class DOS(BaseModel):
             radius = 2 * self.cell_edge(strides[0]) if strides else 1.0
         stats = dict(pairs=0, cells=0, empty_views=0)
         pairs = self.match_views(student, teacher, radius, stats)
-        log_q, plan_rows, target_logits = self.targets(teacher, pairs)
+        log_q, plan_rows, winners = self.targets(teacher, pairs)
         terms = []
         for i, s in enumerate(student):
             term = self._view_term(i, s, pairs, log_q, plan_rows, batch_size)
             if term is not None:
                 terms.append(term)
+        del log_q  # the (N, K) plan: backward does not need it
         if terms:
             total = torch.stack(terms).sum()
         else:  # nothing observable anywhere: a counted, finite zero
             total = sum(p.sum() * 0 for p in self.student.parameters())
         out = dict(loss=total)
-        out.update(self.diagnostics(views, target_logits, stats))
+        out.update(self.diagnostics(views, winners, stats))
         return out
 
     def _view_term(self, i: int, s: dict, pairs: dict, log_q: Tensor,
                    plan_rows: dict, batch_size: int) -> Optional[Tensor]:
         """w * same-view + (1 - w) * mean cross-view term of student view
-        ``i``; None when the view has no observable cell."""
+        ``i`` (the mean over the cross views with matched cells; w = 1 when
+        there is none), each term its (R, K) student logits against its
+        (R, K) rows of the target plan; None when the view has no
+        observable cell.
+
+        Every rank calls the loss for every pair, rows or not: its
+        ``softmap_norm='batch'`` collectives must match across ranks.
+        """
         scan = s['cells'][:, 0]
-        same, cross = None, []
-        for (si, j), (s_rows, _) in pairs.items():
-            if si != i:
-                continue
-            term = self.distill(s['logits'][s_rows], log_q[plan_rows[(si, j)]],
-                                scan[s_rows], batch_size)
-            if j == i:
-                same = term
-            elif term is not None:
-                cross.append(term)
-        if same is None:
-            return None
-        if not cross:
-            return same
-        return self.same_view_weight * same + (1 - self.same_view_weight) * \
-            torch.stack(cross).mean()
+        keys = [key for key in pairs if key[0] == i]
+        cross = [key for key in keys if key[1] != i and len(pairs[key][0])]
+        terms = []
+        for key in keys:
+            s_rows = pairs[key][0]
+            if key[1] == i:
+                weight = self.same_view_weight if cross else 1.0
+            elif key in cross:
+                weight = (1 - self.same_view_weight) / len(cross)
+            else:
+                weight = 0.0
+            terms.append((s_rows, plan_rows[key], scan[s_rows], weight))
+        logits = CosineLogits(s['emb'], s['protos'], self.student_temp)
+        value = self.loss_module.weighted_terms(logits, log_q, terms,
+                                                batch_size)
+        return value if len(pairs[(i, i)][0]) else None
 
     @torch.no_grad()
-    def diagnostics(self, views: list, logits: Tensor,
+    def diagnostics(self, views: list, winners: Tensor,
                     stats: dict) -> Dict[str, Tensor]:
         """Scalars to log (their names avoid 'loss', see mmengine's
         ``parse_losses``), computed over the global batch; prototype usage
-        is that of the teacher at the (N, K) target cells ``logits``."""
+        is that of the teacher at the target cells, whose top prototypes
+        are ``winners`` (N,)."""
         dev = views[0]['orig_coord'].device
-        k = logits.shape[1]
-        hist = torch.bincount(logits.argmax(1), minlength=k).float()
+        k = self.student.head.num_prototypes
+        hist = torch.bincount(winners, minlength=k).float()
         counts = torch.tensor([
             float(sum(v['num_visible'] for v in views)),
             float(sum(v['num_points'] for v in views)),

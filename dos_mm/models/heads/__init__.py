@@ -1,3 +1,3 @@
-from .prototype_head import PrototypeHead
+from .prototype_head import CosineLogits, PrototypeHead
 
-__all__ = ["PrototypeHead"]
+__all__ = ["PrototypeHead", "CosineLogits"]

@@ -1,8 +1,28 @@
 """Projector MLP and K prototypes: cosine logits per cell."""
+from typing import NamedTuple, Tuple
+
+import torch
 import torch.nn.functional as F
 from mmdet3d.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+
+
+class CosineLogits(NamedTuple):
+    """The (N, K) logits ``emb @ protos.T / temperature`` kept as their
+    factors, so that a loss can avoid materialising them for backward
+    (:func:`dos_mm.functional.prototype_softmap_kl`)."""
+    emb: Tensor  # (N, D) unit rows
+    protos: Tensor  # (K, D) unit rows
+    temperature: float
+
+    def rows(self, index: Tensor) -> 'CosineLogits':
+        """The logits of rows ``index`` (R,)."""
+        return CosineLogits(self.emb[index], self.protos, self.temperature)
+
+    def materialize(self) -> Tensor:
+        """(N, K) float32 logits."""
+        return (self.emb @ self.protos.t()).float() / self.temperature
 
 
 @MODELS.register_module()
@@ -38,6 +58,41 @@ class PrototypeHead(BaseModule):
 
     def forward(self, feats: Tensor) -> Tensor:
         """(M, in_channels) features -> (M, K) cosine logits."""
-        emb = F.normalize(self.projector(feats), dim=1)  # (M, D)
-        protos = F.normalize(self.prototypes.weight, dim=1)  # (K, D)
+        emb, protos = self.embed(feats)
         return emb @ protos.t()
+
+    def embed(self, feats: Tensor) -> Tuple[Tensor, Tensor]:
+        """(M, in_channels) features -> (M, D) unit embeddings and the
+        (K, D) unit prototypes, whose products are the cosine logits."""
+        emb = F.normalize(self.project(feats), dim=1)  # (M, D)
+        protos = F.normalize(self.prototypes.weight, dim=1)  # (K, D)
+        return emb, protos
+
+    def project(self, feats: Tensor) -> Tensor:
+        """``self.projector(feats)``, (M, in) -> (M, out), keeping one
+        (M, hidden) activation for backward instead of two.
+
+        Autograd keeps both the GELU's input h (for the GELU's gradient) and
+        its output a (for the second layer's weight gradient): 2 x 123 MB
+        for 15k cells at width 2048, the largest saved tensors of a DOS step.
+        Here a is not kept but recomputed from h when backward asks for it,
+        one elementwise pass; the gradients are unchanged. (Under autocast
+        the second layer saves a cast copy of a, which is kept as usual.)
+        """
+        first, act, second = self.projector
+        hidden = first(feats)
+        out = act(hidden)
+        if not torch.is_grad_enabled():
+            return second(out)
+        kept = (out.data_ptr(), out.shape, out.dtype)
+
+        def pack(t: Tensor):
+            if (t.data_ptr(), t.shape, t.dtype) == kept:
+                return None  # rebuilt from ``hidden`` (saved by the GELU)
+            return t
+
+        def unpack(t):
+            return act(hidden) if t is None else t
+
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            return second(out)

@@ -1,9 +1,14 @@
 """Distillation losses on softmaps (paper) or per point (ablation)."""
+from typing import List, Tuple
+
+import torch
 from mmdet3d.registry import MODELS
 from torch import Tensor, nn
 
-from dos_mm.functional import (point_cluster_ce, scene_softmap_kl, softmap_kl,
+from dos_mm.functional import (point_cluster_ce, prototype_softmap_kl,
+                               scene_softmap_kl, softmap_kl,
                                student_log_softmaps, target_softmaps)
+from ..heads import CosineLogits
 
 
 @MODELS.register_module()
@@ -53,3 +58,30 @@ class SoftmapLoss(nn.Module):
             return student_logits.sum() * 0.0
         student = student_log_softmaps(student_logits.float(), scan, num_scans)
         return softmap_kl(target, student, scan, num_scans)
+
+    def weighted_terms(self, student: CosineLogits, log_q: Tensor,
+                       terms: List[Tuple[Tensor, Tensor, Tensor,
+                                         float]], num_scans: int) -> Tensor:
+        """``sum_t w_t * self(log_q[plan_rows_t], logits[rows_t], scan_t,
+        S)`` over the ``(rows, plan_rows, scan, weight)`` terms of one
+        student view, whose logits are given as their factors, against the
+        (M, K) log plan ``log_q``.
+
+        The scene softmap loss (the paper's) runs fused, without
+        materialising the logits for backward
+        (:func:`dos_mm.functional.prototype_softmap_kl`); terms without
+        rows are left out. The other modes call :meth:`forward` on every
+        term, rows or not ('batch' normalisation sums over ranks, so every
+        rank makes the same calls).
+        """
+        if self.mode == 'softmap' and self.softmap_norm == 'scene':
+            terms = [term for term in terms if len(term[0])]
+            if not terms:  # no rows: a finite zero
+                return student.emb.sum() * 0.0
+            return prototype_softmap_kl(*student, log_q, terms, num_scans)
+        total = student.emb.new_zeros((), dtype=torch.float32)
+        for rows, plan_rows, scan, weight in terms:
+            total = total + weight * self(log_q[plan_rows],
+                                          student.rows(rows).materialize(),
+                                          scan, num_scans)
+        return total

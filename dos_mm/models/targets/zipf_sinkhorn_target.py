@@ -58,9 +58,10 @@ class ZipfSinkhornTarget(nn.Module):
         return self.usage
 
     @torch.no_grad()
-    def forward(self, logits: Tensor) -> Tensor:
+    def forward(self, logits: Tensor, overwrite: bool = False) -> Tensor:
         """(N, K) teacher logits (already divided by tau_T) -> (N, K) log
-        transport plan (rows 1/N, columns the Zipf marginal)."""
+        transport plan (rows 1/N, columns the Zipf marginal); with
+        ``overwrite``, float32 logits are turned into the plan in place."""
         usage = self.update_usage(logits)
         marginal = rank_marginal(usage, self.alpha)  # (K,)
-        return zipf_sinkhorn(logits, marginal, self.num_iters)
+        return zipf_sinkhorn(logits, marginal, self.num_iters, overwrite)

@@ -216,6 +216,34 @@ def test_one_target_plan_per_step_over_each_teacher_cell_once(single_thread):
         model.teacher.module.head(feats[rows]))
 
 
+def test_step_keeps_no_cells_by_prototypes_tensor_for_backward(single_thread):
+    """The student's loss keeps (N, D) and (K, D) gradients instead of any
+    (N, K) logits, softmaps or plan; the projector keeps one (N, hidden)
+    activation. K = 48 and hidden = 80 appear in no other shape."""
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(TINY_CONFIG))
+    cfg.model.encoder.head.update(num_prototypes=48, hidden_channels=80)
+    cfg.model.target.num_prototypes = 48
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    data = model.data_preprocessor(make_batch(), True)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(
+            lambda t: saved.append(tuple(t.shape)) or t, lambda t: t):
+        loss = model(**data, mode='loss')['loss']
+    assert not [s for s in saved if len(s) == 2 and s[1] == 48]
+    in_channels = model.student.head.projector[0].in_features
+    hidden = [  # (cells, hidden); the first layer's weight is (in, hidden)
+        s for s in saved if len(s) == 2 and s[1] == 80 and s[0] != in_channels
+    ]
+    student_cells = [s[0] for s in saved if len(s) == 2 and s[1] == 32]
+    assert len(hidden) == 2 and all(h[0] in student_cells for h in hidden)
+    loss.backward()
+    assert model.student.head.prototypes.weight.grad.abs().sum() > 0
+
+
 def test_point_mode_ablation_runs():
     model = build_model(loss=dict(type='SoftmapLoss', mode='point'))
     out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
