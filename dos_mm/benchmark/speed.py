@@ -14,6 +14,7 @@ from mmengine.registry import init_default_scope
 from dos_mm.datasets.synthetic import (CLASSES, LidarSpec, sample_scene,
                                        scan_scene)
 from dos_mm.datasets.transforms import DOSMultiView, PackDOSInputs
+from dos_mm.functional import softmap as softmap_functions
 from dos_mm.models.losses import SoftmapLoss
 from dos_mm.models.targets import ZipfSinkhornTarget
 from dos_mm.models.utils.block_mask import block_mask
@@ -166,6 +167,20 @@ def peak_allocated_mb(step, device: str) -> float:
     return float(live.max()) / 2**20
 
 
+def _timed(fn, spent: Dict[str, float], label: str, device: str):
+    """``fn`` adding its seconds to ``spent[label]``."""
+
+    def wrapper(*args, **kwargs):
+        _sync(device)
+        t = time.perf_counter()
+        out = fn(*args, **kwargs)
+        _sync(device)
+        spent[label] += time.perf_counter() - t
+        return out
+
+    return wrapper
+
+
 def measure_steps(config: str,
                   points: int,
                   batch: int,
@@ -173,48 +188,48 @@ def measure_steps(config: str,
                   device: str,
                   projector_hidden: Optional[int] = None) -> Dict[str, float]:
     """Median seconds of a DOS step, a supervised step and a step of the
-    network passes alone, interleaved; the seconds spent in target
-    generation + loss (forward) within the DOS step; and each step's peak
-    memory (:func:`peak_allocated_mb`, one more step each)."""
+    network passes alone, interleaved; each step's peak memory
+    (:func:`peak_allocated_mb`, one more step each); and within the DOS
+    step:
+
+    * ``target_s``: Zipf-Sinkhorn (the target generator) + softmaps + loss
+      (the value and gradient of each term from its logits);
+    * ``loss_call_s``: the whole loss call, which also holds the prototype
+      layer's products (the cosine logits of each term and the gradients
+      with respect to embeddings and prototypes) that
+      ``prototype_softmap_kl`` runs in forward rather than in backward.
+    """
     model = build(config, device, projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
     dos_step, sup_step, passes_step = make_steps(model, scans, device)
-    spent = [0.0]
-    started = []
-
-    def start(module, args):
-        _sync(device)
-        started.append(time.perf_counter())
-
-    def stop(module, args, out):
-        _sync(device)
-        spent[0] += time.perf_counter() - started.pop()
-
-    model.target_generator.register_forward_pre_hook(start)
-    model.target_generator.register_forward_hook(stop)
-    view_loss = model.loss_module.weighted_terms  # DOS calls the loss here
-
-    def timed_view_loss(*args, **kwargs):
-        start(None, args)
-        out = view_loss(*args, **kwargs)
-        stop(None, args, out)
-        return out
-
-    model.loss_module.weighted_terms = timed_view_loss
-    steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
-    for step in steps.values():  # warm-up, optimizer state
-        step()
-    times = dict(dos=[], supervised=[], passes=[], target=[])
-    for _ in range(reps):
-        for name, step in steps.items():
-            spent[0] = 0.0
-            _sync(device)
-            t = time.perf_counter()
+    spent = dict(sinkhorn=0.0, softmaps=0.0, loss_call=0.0)
+    target = model.target_generator
+    target.forward = _timed(target.forward, spent, 'sinkhorn', device)
+    loss = model.loss_module
+    loss.weighted_terms = _timed(loss.weighted_terms, spent, 'loss_call',
+                                 device)
+    kl_and_gradient = softmap_functions._kl_and_gradient
+    softmap_functions._kl_and_gradient = _timed(kl_and_gradient, spent,
+                                                'softmaps', device)
+    try:
+        steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
+        for step in steps.values():  # warm-up, optimizer state
             step()
-            _sync(device)
-            times[name].append(time.perf_counter() - t)
-            if name == 'dos':
-                times['target'].append(spent[0])
+        times = dict(dos=[], supervised=[], passes=[], target=[], loss_call=[])
+        for _ in range(reps):
+            for name, step in steps.items():
+                spent.update(sinkhorn=0.0, softmaps=0.0, loss_call=0.0)
+                _sync(device)
+                t = time.perf_counter()
+                step()
+                _sync(device)
+                times[name].append(time.perf_counter() - t)
+                if name == 'dos':
+                    times['target'].append(spent['sinkhorn'] +
+                                           spent['softmaps'])
+                    times['loss_call'].append(spent['loss_call'])
+    finally:
+        softmap_functions._kl_and_gradient = kl_and_gradient
     out = {f'{k}_s': float(np.median(v)) for k, v in times.items()}
     for name, step in steps.items():
         out[f'{name}_peak_mb'] = peak_allocated_mb(step, device)
@@ -252,8 +267,9 @@ def measure_scaling(sizes: Sequence[int],
                     ks: Sequence[int],
                     device: str,
                     reps: int = 3) -> List[Dict]:
-    """Target generation + loss (forward) time for N cells x K prototypes
-    over two scans."""
+    """Target generation + loss time for N cells x K prototypes over two
+    scans; the loss with its gradient, as in training (the fused loss
+    computes it in forward)."""
     rows = []
     for k in ks:
         target = ZipfSinkhornTarget(k, alpha=1.3).to(device)
@@ -261,15 +277,15 @@ def measure_scaling(sizes: Sequence[int],
         for n in sizes:
             g = torch.Generator().manual_seed(0)
             teacher = (torch.rand(n, k, generator=g) * 2 - 1).to(device)
-            student = (torch.rand(n, k, generator=g) * 2 - 1).to(device)
+            student = (torch.rand(n, k, generator=g) * 2 -
+                       1).to(device).requires_grad_()
             scan = (torch.arange(n) * 2 // n).to(device)
             times = []
             for _ in range(reps + 1):
                 _sync(device)
                 t = time.perf_counter()
-                with torch.no_grad():
-                    log_q = target(teacher / 0.07)
-                    loss_fn(log_q, student / 0.1, scan, 2)
+                log_q = target(teacher / 0.07)
+                loss_fn(log_q, student / 0.1, scan, 2)
                 _sync(device)
                 times.append(time.perf_counter() - t)
             rows.append(
@@ -314,6 +330,16 @@ def to_markdown(r: Dict) -> str:
             f"{r['floor_step_time_ratio']:.2f} x the supervised step, "
             f"{r['memory']['passes_mb']:.0f} MB. The DOS step is "
             f"{r['dos_over_floor']:.2f} x that."
+        ]
+    if 'loss_call_s' in r['steps']:
+        call = r['steps']['loss_call_s']
+        lines += [
+            '', f'The whole loss call takes {call:.2f} s '
+            f"({call / r['steps']['dos_s']:.1%} of the DOS step): softmaps "
+            'and loss plus the prototype layer\'s products (the cosine '
+            'logits of each term, and the gradients with respect to '
+            'embeddings and prototypes, done in forward so that no (cells, '
+            'K) tensor is kept for backward).'
         ]
     var = r.get('projector_variant')
     if var:

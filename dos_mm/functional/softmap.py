@@ -199,10 +199,15 @@ def prototype_softmap_kl(emb: Tensor, protos: Tensor, temperature: float,
                                      int(num_segments))
 
 
-def _kl_and_gradient(log_q: Tensor, z: Tensor, seg: Tensor,
-                     num_segments: int) -> Tuple[Tensor, Tensor]:
+def _kl_and_gradient(
+        log_q: Tensor,
+        z: Tensor,
+        seg: Tensor,
+        num_segments: int,
+        with_gradient: bool = True) -> Tuple[Tensor, Optional[Tensor]]:
     """Value of :func:`scene_softmap_kl` and its (N, K) gradient with respect
-    to ``z``, ``(S - T) / (K * scenes with rows)``."""
+    to ``z``, ``(S - T) / (K * scenes with rows)`` (None without
+    ``with_gradient``)."""
     num_protos = z.shape[1]
     present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
     num_present = int(present.sum())
@@ -218,6 +223,8 @@ def _kl_and_gradient(log_q: Tensor, z: Tensor, seg: Tensor,
     per_col = torch.where(present[:, None], per_col - lse_q + lse_z,
                           torch.zeros_like(per_col))
     scale = 1.0 / (num_protos * num_present)
+    if not with_gradient:
+        return per_col.sum() * scale, None
     student = torch.index_select(lse_z, 0, seg, out=weighted)
     torch.sub(z, student, out=student).exp_()  # S
     return per_col.sum() * scale, student.sub_(target).mul_(scale)
@@ -230,8 +237,10 @@ class _SceneSoftmapKL(torch.autograd.Function):
     @staticmethod
     def forward(ctx, log_q: Tensor, z: Tensor, seg: Tensor,
                 num_segments: int) -> Tensor:
-        value, grad_z = _kl_and_gradient(log_q, z, seg, num_segments)
-        ctx.save_for_backward(grad_z)
+        value, grad_z = _kl_and_gradient(log_q, z, seg, num_segments,
+                                         ctx.needs_input_grad[1])
+        if grad_z is not None:
+            ctx.save_for_backward(grad_z)
         return value
 
     @staticmethod

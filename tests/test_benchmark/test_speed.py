@@ -54,6 +54,9 @@ def test_markdown_marks_met_and_missed_targets():
     result['memory']['passes_mb'] = 12.0
     assert '1.50 s, 1.50 x the supervised step, 12 MB. The DOS step is ' \
         '2.00 x that.' in to_markdown(result)
+    result['steps']['loss_call_s'] = 0.3
+    assert 'The whole loss call takes 0.30 s (10.0% of the DOS step)' \
+        in to_markdown(result)
 
 
 def test_peak_allocated_counts_tensors_alive_at_once():

@@ -329,3 +329,20 @@ def test_invalid_inputs():
                    torch.ones(num_segments + 1, dtype=torch.bool))
     with pytest.raises(ValueError, match=r'\[0, 2\)'):
         student_log_softmaps(student, seg, 2)
+
+
+def test_scene_softmap_kl_without_gradient_keeps_nothing():
+    """Logits that need no gradient (evaluation): the same value, and no
+    (N, K) gradient is computed or kept."""
+    log_q, logits = torch.randn(30, 5), torch.randn(30, 5)
+    seg = torch.randint(0, 2, (30, ))
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(
+            lambda t: saved.append(t) or t, lambda t: t):
+        value = scene_softmap_kl(log_q, logits, seg, 2)
+    assert not saved
+    torch.testing.assert_close(
+        value,
+        softmap_kl(
+            target_softmaps(log_q, seg, 2),
+            student_log_softmaps(logits, seg, 2), seg, 2))
