@@ -128,9 +128,9 @@ def passes_loss(model, views: list, batch_size: int):
                 model.teacher.module, v, 'full', batch_size, head=None)
         s = model.encode(model.student, v, 'visible', batch_size)
         with torch.no_grad():
-            model._teacher_head(
-                t['feats'],
-                torch.arange(min(len(s['cells']), len(t['feats']))))
+            rows = min(len(s['cells']), len(t['feats']))
+            model._teacher_head(t['feats'],
+                                torch.arange(rows, device=t['feats'].device))
         total = total + s['logits'].float().mean()
     return total
 
@@ -197,12 +197,18 @@ def measure_steps(config: str,
     * ``loss_call_s``: the whole loss call, which also holds the prototype
       layer's products (the cosine logits of each term and the gradients
       with respect to embeddings and prototypes) that
-      ``prototype_softmap_kl`` runs in forward rather than in backward.
+      ``prototype_softmap_kl`` runs in forward rather than in backward;
+    * ``sinkhorn_s`` and ``softmaps_s``, the two parts of ``target_s``;
+      ``targets_s``, all of ``DOS.targets`` (the teacher head on the target
+      cells and Zipf-Sinkhorn); ``matching_s``, ``DOS.match_views``.
     """
     model = build(config, device, projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
     dos_step, sup_step, passes_step = make_steps(model, scans, device)
-    spent = dict(sinkhorn=0.0, softmaps=0.0, loss_call=0.0)
+    parts = ('sinkhorn', 'softmaps', 'loss_call', 'targets', 'matching')
+    spent = dict.fromkeys(parts, 0.0)
+    model.targets = _timed(model.targets, spent, 'targets', device)
+    model.match_views = _timed(model.match_views, spent, 'matching', device)
     target = model.target_generator
     target.forward = _timed(target.forward, spent, 'sinkhorn', device)
     loss = model.loss_module
@@ -215,10 +221,10 @@ def measure_steps(config: str,
         steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
         for step in steps.values():  # warm-up, optimizer state
             step()
-        times = dict(dos=[], supervised=[], passes=[], target=[], loss_call=[])
+        times = {name: [] for name in (*steps, 'target', *parts)}
         for _ in range(reps):
             for name, step in steps.items():
-                spent.update(sinkhorn=0.0, softmaps=0.0, loss_call=0.0)
+                spent.update(dict.fromkeys(parts, 0.0))
                 _sync(device)
                 t = time.perf_counter()
                 step()
@@ -227,7 +233,8 @@ def measure_steps(config: str,
                 if name == 'dos':
                     times['target'].append(spent['sinkhorn'] +
                                            spent['softmaps'])
-                    times['loss_call'].append(spent['loss_call'])
+                    for part in parts:
+                        times[part].append(spent[part])
     finally:
         softmap_functions._kl_and_gradient = kl_and_gradient
     out = {f'{k}_s': float(np.median(v)) for k, v in times.items()}
@@ -331,15 +338,23 @@ def to_markdown(r: Dict) -> str:
             f"{r['memory']['passes_mb']:.0f} MB. The DOS step is "
             f"{r['dos_over_floor']:.2f} x that."
         ]
-    if 'loss_call_s' in r['steps']:
-        call = r['steps']['loss_call_s']
+    st = r['steps']
+    if 'loss_call_s' in st:
         lines += [
-            '', f'The whole loss call takes {call:.2f} s '
-            f"({call / r['steps']['dos_s']:.1%} of the DOS step): softmaps "
-            'and loss plus the prototype layer\'s products (the cosine '
-            'logits of each term, and the gradients with respect to '
+            '', f"The whole loss call takes {st['loss_call_s']:.2f} s "
+            f"({st['loss_call_s'] / st['dos_s']:.1%} of the DOS step): "
+            'softmaps and loss plus the prototype layer\'s products (the '
+            'cosine logits of each term, and the gradients with respect to '
             'embeddings and prototypes, done in forward so that no (cells, '
             'K) tensor is kept for backward).'
+        ]
+    if 'targets_s' in st:
+        lines += [
+            '', 'Within the DOS step: `DOS.targets` (teacher head on the '
+            f"target cells, Zipf-Sinkhorn) {st['targets_s']:.2f} s, of "
+            f"which Zipf-Sinkhorn {st['sinkhorn_s']:.2f} s; softmaps and "
+            f"loss {st['softmaps_s']:.2f} s; matching "
+            f"{st['matching_s']:.3f} s."
         ]
     var = r.get('projector_variant')
     if var:

@@ -191,6 +191,7 @@ def prototype_softmap_kl(emb: Tensor, protos: Tensor, temperature: float,
             raise ValueError(
                 f'a term has {len(rows)} rows, {len(plan_rows)} plan rows '
                 f'and {len(seg)} scene ids: they must be as many')
+        # seg's shape, dtype and range (a (R, 1) stand-in for the rows)
         check_segments(seg[:, None], seg, num_segments)
     terms = [(rows.long(), plan_rows.long(), seg.long(), float(w))
              for rows, plan_rows, seg, w in terms]

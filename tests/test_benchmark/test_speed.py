@@ -57,6 +57,11 @@ def test_markdown_marks_met_and_missed_targets():
     result['steps']['loss_call_s'] = 0.3
     assert 'The whole loss call takes 0.30 s (10.0% of the DOS step)' \
         in to_markdown(result)
+    result['steps'].update(
+        targets_s=0.5, sinkhorn_s=0.2, softmaps_s=0.1, matching_s=0.02)
+    assert 'Within the DOS step: `DOS.targets` (teacher head on the target ' \
+        'cells, Zipf-Sinkhorn) 0.50 s, of which Zipf-Sinkhorn 0.20 s; ' \
+        'softmaps and loss 0.10 s; matching 0.020 s.' in to_markdown(result)
 
 
 def test_peak_allocated_counts_tensors_alive_at_once():

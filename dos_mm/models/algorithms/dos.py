@@ -9,10 +9,10 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from dos_mm.functional import zipf_prior
 from ..heads import CosineLogits
 from ..utils.cells import lookup, pack_keys, segment_mean
 from ..utils.cross_view_match import match_nearest
+from ..utils.prototype_usage import prototype_usage
 from .dos_encoder import DOSEncoder
 from .teacher_ema import TeacherEMA
 
@@ -157,16 +157,14 @@ class DOS(BaseModel):
 
     def _empty_encoding(self, device) -> Dict[str, Tensor]:
         head = self.student.head
+        k, d = head.prototypes.weight.shape
         empty = torch.zeros(0, dtype=torch.long, device=device)
         return dict(
             cells=empty.new_zeros(0, 4),
             point_cell=empty,
-            logits=torch.zeros(0, head.num_prototypes, device=device),
-            emb=torch.zeros(0, head.prototypes.in_features, device=device),
-            protos=torch.zeros(
-                head.num_prototypes,
-                head.prototypes.in_features,
-                device=device),
+            logits=torch.zeros(0, k, device=device),
+            emb=torch.zeros(0, d, device=device),
+            protos=torch.zeros(k, d, device=device),
             feats=torch.zeros(0, head.projector[0].in_features, device=device),
             stride=None,
             centroid=torch.zeros(0, 3, device=device),
@@ -236,9 +234,7 @@ class DOS(BaseModel):
         # each view's head output goes straight into one (N, K) float32
         # tensor, scaled in place: no per-view copies, no concatenation
         logits = torch.empty(
-            offset,
-            self.student.head.num_prototypes,
-            device=rows[0].device if rows else None)
+            offset, self.student.head.num_prototypes, device=rows[0].device)
         start = 0
         for t, used in zip(teacher, rows):
             self._teacher_head(
@@ -343,8 +339,6 @@ class DOS(BaseModel):
         is that of the teacher at the target cells, whose top prototypes
         are ``winners`` (N,)."""
         dev = views[0]['orig_coord'].device
-        k = self.student.head.num_prototypes
-        hist = torch.bincount(winners, minlength=k).float()
         counts = torch.tensor([
             float(sum(v['num_visible'] for v in views)),
             float(sum(v['num_points'] for v in views)),
@@ -353,33 +347,17 @@ class DOS(BaseModel):
             float(stats['empty_views'])
         ],
                               device=dev)
-        dist.all_reduce(hist, op='sum')
         dist.all_reduce(counts, op='sum')
-        usage = hist / hist.sum().clamp(min=1)
-        entropy = -(torch.xlogy(usage, usage)).sum()
-        prior = zipf_prior(k, self.final_alpha, device=dev)
-        ranked = usage.sort(descending=True).values
-        zipf_kl = (torch.xlogy(ranked, ranked) - ranked * prior.log()).sum()
-        in_use = (hist > 0).sum().float()
-        collapsed = bool(hist.sum() > 0) and \
-            float(in_use) <= max(1.0, self.collapse_fraction * k)
-        if collapsed:
-            print_log(
-                f'prototype collapse: {int(in_use)} of {k} prototypes win '
-                'any cell of the batch. Consider a lower teacher '
-                'temperature, a larger Zipf alpha or a lower learning rate',
-                logger='current',
-                level=logging.WARNING)
-        return dict(
-            proto_entropy=entropy,
-            protos_in_use=in_use,
-            collapsed=torch.tensor(float(collapsed), device=dev),
-            zipf_kl=zipf_kl,
+        out = prototype_usage(
+            winners.to(dev), self.student.head.num_prototypes,
+            self.final_alpha, self.collapse_fraction)
+        out.update(
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),
             empty_views=counts[4],
             upcast_missing=torch.tensor(
                 float(self.student.neck.last_missing), device=dev))
+        return out
 
     def forward(self,
                 inputs: dict,

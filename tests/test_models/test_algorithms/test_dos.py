@@ -331,13 +331,13 @@ def test_minkunet_backbone_runs_the_same_algorithm(single_thread):
 
 
 def test_prototype_collapse_is_detected_and_logged(monkeypatch):
-    import dos_mm.models.algorithms.dos as dos_module
+    import dos_mm.models.utils.prototype_usage as usage_module
     model = build_model()
     data = model.data_preprocessor(make_batch(), True)
     out = model(**data, mode='loss')
     assert float(out['collapsed']) == 0.0
     warnings = []
-    monkeypatch.setattr(dos_module, 'print_log',
+    monkeypatch.setattr(usage_module, 'print_log',
                         lambda msg, **kw: warnings.append(msg))
     with torch.no_grad():  # every prototype points the same way
         model.teacher.module.head.prototypes.weight.copy_(
