@@ -28,10 +28,16 @@ def scan(seed: int, n: int = 6000) -> np.ndarray:
     return np.c_[xyz, rng.uniform(0, 1, len(xyz))].astype(np.float32)
 
 
-def build_model(**overrides):
+def build_model(head=None, **overrides):
+    """The tiny config's DOS; ``head`` updates the head's arguments (and K
+    of the target generator with them)."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG))
     cfg.model.update(overrides)
+    if head:
+        cfg.model.encoder.head.update(head)
+        cfg.model.target.num_prototypes = \
+            cfg.model.encoder.head.num_prototypes
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -220,14 +226,7 @@ def test_step_keeps_no_cells_by_prototypes_tensor_for_backward(single_thread):
     """The student's loss keeps (N, D) and (K, D) gradients instead of any
     (N, K) logits, softmaps or plan; the projector keeps one (N, hidden)
     activation. K = 48 and hidden = 80 appear in no other shape."""
-    init_default_scope('mmdet3d')
-    cfg = Config.fromfile(str(TINY_CONFIG))
-    cfg.model.encoder.head.update(num_prototypes=48, hidden_channels=80)
-    cfg.model.target.num_prototypes = 48
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.train()
+    model = build_model(head=dict(num_prototypes=48, hidden_channels=80))
     data = model.data_preprocessor(make_batch(), True)
     saved = []
     with torch.autograd.graph.saved_tensors_hooks(
