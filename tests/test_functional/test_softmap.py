@@ -346,3 +346,25 @@ def test_scene_softmap_kl_without_gradient_keeps_nothing():
         softmap_kl(
             target_softmaps(log_q, seg, 2),
             student_log_softmaps(logits, seg, 2), seg, 2))
+
+
+def test_prototype_softmap_kl_stays_float32_under_autocast():
+    """Under autocast (``--amp``) the logits, softmaps and gradients are
+    still float32: the value and gradients equal those without it."""
+    gen = torch.Generator().manual_seed(5)
+    emb0 = torch.nn.functional.normalize(torch.randn(40, 8, generator=gen))
+    protos0 = torch.nn.functional.normalize(torch.randn(6, 8, generator=gen))
+    log_q = torch.randn(40, 6, generator=gen)
+    seg = torch.randint(0, 2, (40, ), generator=gen)
+    terms = [(torch.arange(40), torch.arange(40), seg, 1.0)]
+    results = []
+    for autocast in (False, True):
+        emb, protos = emb0.clone().requires_grad_(), protos0.clone(
+        ).requires_grad_()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+            value = prototype_softmap_kl(emb, protos, 0.1, log_q, terms, 2)
+        value.backward()
+        assert value.dtype == torch.float32
+        results.append((value, emb.grad, protos.grad))
+    for plain, autocast in zip(*results):
+        torch.testing.assert_close(autocast, plain, rtol=0, atol=0)

@@ -76,8 +76,9 @@ class PrototypeHead(BaseModule):
         its output a (for the second layer's weight gradient): 2 x 123 MB
         for 15k cells at width 2048, the largest saved tensors of a DOS step.
         Here a is not kept but recomputed from h when backward asks for it,
-        one elementwise pass; the gradients are unchanged. (Under autocast
-        the second layer saves a cast copy of a, which is kept as usual.)
+        one elementwise pass; the gradients are unchanged. (Where autocast
+        makes the second layer save a cast copy of a instead, that copy is
+        kept as usual.)
         """
         first, act, second = self.projector
         hidden = first(feats)

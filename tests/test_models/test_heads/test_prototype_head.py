@@ -1,4 +1,7 @@
 """PrototypeHead: cosine logits to unit-norm prototypes."""
+import weakref
+
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -27,3 +30,29 @@ def test_logits_do_not_depend_on_prototype_norms():
     with torch.no_grad():
         head.prototypes.weight.mul_(torch.rand(5, 1) * 10 + 0.1)
     assert torch.allclose(head(feats), before, atol=1e-6)
+
+
+@pytest.mark.parametrize('autocast', [False, True])
+def test_project_does_not_keep_the_gelu_output(autocast):
+    """``project`` equals ``projector`` in value and gradients (also under
+    autocast), but its graph does not hold the (M, hidden) GELU output,
+    which backward rebuilds from the GELU's input."""
+    torch.manual_seed(0)
+    head = PrototypeHead(8, 24, 4, 5)
+    feats = torch.randn(30, 8)
+    gelu_out = []
+    head.projector[1].register_forward_hook(
+        lambda module, args, out: gelu_out.append(weakref.ref(out)))
+    results = []
+    for fn in (head.project, head.projector):
+        head.zero_grad()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+            out = fn(feats)
+        held = gelu_out[-1]() is not None
+        out.float().pow(2).sum().backward()
+        results.append(
+            (out, held, [p.grad.clone() for p in head.projector.parameters()]))
+    (out, held, grads), (ref_out, ref_held, ref_grads) = results
+    assert ref_held and not held
+    assert torch.equal(out, ref_out)
+    assert all(torch.equal(g, r) for g, r in zip(grads, ref_grads))
