@@ -20,6 +20,9 @@ Figures (JSON + a markdown table next to it):
   and head forward/backward, a mean for a loss) over the supervised step,
   and the DOS step over that step: what the method's network costs, and
   what matching, targets and loss add to it.
+* ``steps`` and ``memory``: the seconds and MB behind these, with the parts
+  of the DOS step (``targets_s``, ``sinkhorn_s``, ``softmaps_s``,
+  ``loss_call_s``, ``matching_s``; see ``speed.measure_steps``).
 * ``pipeline_ms_per_scan``: loading a scan + two views + block masking, one
   thread.
 * ``scaling``: target-generation time at several scan sizes and K.
