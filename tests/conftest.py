@@ -30,13 +30,3 @@ def synthetic_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp('synthetic') / 'data'
     generate_dataset(str(root), num_train=4, num_val=2, seed=0)
     return root
-
-
-@pytest.fixture
-def single_thread():
-    """spconv's multi-threaded CPU kernels sum in a nondeterministic order;
-    tests that compare runs bit for bit use one thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)

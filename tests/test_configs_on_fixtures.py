@@ -25,8 +25,7 @@ CASES = {
 
 
 @pytest.mark.parametrize('name', sorted(CASES))
-def test_pretraining_config_runs_on_real_format_samples(
-        name, shared_fixtures, single_thread):
+def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
     init_default_scope('mmdet3d')
     folder, ann_file, prefix = CASES[name]
     cfg = Config.fromfile(str(REPO / f'configs/dos/pretrain_{name}.py'))
@@ -59,8 +58,7 @@ def test_pretraining_config_runs_on_real_format_samples(
     assert torch.isfinite(out['loss'])
 
 
-def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures,
-                                                       single_thread):
+def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures):
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(REPO / 'configs/dos/pretrain_joint_outdoor.py'))
     parts = cfg.train_dataloader.dataset.datasets

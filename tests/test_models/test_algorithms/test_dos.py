@@ -61,7 +61,7 @@ def fixed_mask(monkeypatch, masks):
     monkeypatch.setattr(dpp, 'block_mask', lambda *a, **k: next(calls))
 
 
-def test_student_never_sees_masked_points(model, monkeypatch, single_thread):
+def test_student_never_sees_masked_points(model, monkeypatch):
     """Change every masked point (position, features): the student's logits
     and the loss (teacher inputs held fixed) are bit-identical."""
     batch = make_batch()
@@ -187,7 +187,7 @@ def test_teacher_batchnorm_keeps_its_own_statistics():
     assert torch.equal(bn_t.running_mean, stats)  # never copied
 
 
-def test_same_and_cross_view_terms_weigh_half_each(single_thread):
+def test_same_and_cross_view_terms_weigh_half_each():
     """loss(w) = w * same + (1 - w) * cross, per student view."""
     model = build_model()
     data = model.data_preprocessor(make_batch(), True)
@@ -202,7 +202,7 @@ def test_same_and_cross_view_terms_weigh_half_each(single_thread):
         0.5 * (losses[1.0] + losses[0.0]), rel=1e-5)
 
 
-def test_one_target_plan_per_step_over_each_teacher_cell_once(single_thread):
+def test_one_target_plan_per_step_over_each_teacher_cell_once():
     """The teacher head runs once per view and Zipf-Sinkhorn once per step,
     over every teacher cell that some student cell is matched to."""
     model = build_model()
@@ -222,7 +222,7 @@ def test_one_target_plan_per_step_over_each_teacher_cell_once(single_thread):
         model.teacher.module.head(feats[rows]))
 
 
-def test_step_keeps_no_cells_by_prototypes_tensor_for_backward(single_thread):
+def test_step_keeps_no_cells_by_prototypes_tensor_for_backward():
     """The student's loss keeps (N, D) and (K, D) gradients instead of any
     (N, K) logits, softmaps or plan; the projector keeps one (N, hidden)
     activation. K = 48 and hidden = 80 appear in no other shape."""
@@ -313,7 +313,7 @@ def test_mask_token_mode_needs_a_token():
         build_model(student_input='all')
 
 
-def test_minkunet_backbone_runs_the_same_algorithm(single_thread):
+def test_minkunet_backbone_runs_the_same_algorithm():
     """The segmentation path: MinkUNet (spconv), minkunet voxelisation."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG.parent / 'dos_tiny_minkunet.py'))

@@ -39,8 +39,7 @@ def random_voxels(shape, n=400, channels=5, seed=0):
     return torch.randn(len(coors), channels, generator=g), coors
 
 
-def test_sparse_encoder_twin_has_the_same_state_dict_and_outputs(
-        single_thread):
+def test_sparse_encoder_twin_has_the_same_state_dict_and_outputs():
     torch.manual_seed(0)
     ref = SparseEncoder(
         **{
@@ -66,8 +65,7 @@ def test_sparse_encoder_twin_has_the_same_state_dict_and_outputs(
     assert strides == [(2, 2, 2), (4, 4, 4), (8, 8, 8), (8, 8, 8), (16, 8, 8)]
 
 
-def test_sparse_encoder_twin_computes_each_stages_pairs_once(
-        single_thread, monkeypatch):
+def test_sparse_encoder_twin_computes_each_stages_pairs_once(monkeypatch):
     """The basic blocks' submanifold convolutions share their stage's
     neighbour pairs (mmdet3d recomputes them in every convolution)."""
     from spconv.pytorch import ops
@@ -98,8 +96,7 @@ def test_sparse_encoder_twin_accepts_init_cfg():
     assert twin.init_cfg['type'] == 'Constant'
 
 
-def test_minkunet_twin_matches_mmdet3d_when_the_shape_is_aligned(
-        single_thread):
+def test_minkunet_twin_matches_mmdet3d_when_the_shape_is_aligned():
     torch.manual_seed(0)
     ref = MinkUNetBackbone(**{
         k: copy.deepcopy(v)

@@ -1,0 +1,29 @@
+"""tools/benchmark_spconv_cpu.py on a tiny setting."""
+import json
+import sys
+
+from ..conftest import REPO, TINY_CONFIG
+
+
+def test_exact_modes_agree_and_rerun_identically(tmp_path):
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_spconv_cpu import main
+    from spconv.pytorch import ops
+    out = tmp_path / 'spconv.json'
+    assert main([
+        '--config',
+        str(TINY_CONFIG), '--threads', '2', '--repeats', '2', '--points',
+        '4000', '--out',
+        str(out)
+    ]) == 0
+    result = json.loads(out.read_text())
+    assert set(result['modes']) == {
+        'dos_mm', 'spconv_1_thread', 'spconv_n_threads'
+    }
+    assert result['dos_mm_vs_spconv_1_thread'] == dict(
+        features=0.0, weight_grad=0.0)
+    for mode in ('dos_mm', 'spconv_1_thread'):
+        assert result['modes'][mode]['rerun_max_diff_features'] == 0.0
+        assert result['modes'][mode]['rerun_max_diff_weight_grad'] == 0.0
+    # the run leaves dos_mm's patch in place
+    assert getattr(ops.indice_conv, '_dos_mm_original', None) is not None
