@@ -14,8 +14,10 @@ the machine's drift hits each alike:
 
 For each: the median and minimum seconds, and the largest difference
 between reruns of the output features and of the first layer's weight
-gradient; and the largest difference of ``dos_mm`` to ``spconv_1_thread``.
-Writes JSON and prints a markdown table.
+gradient; and the largest difference of ``dos_mm`` to ``spconv_1_thread``
+(the features are the same bits; the weight gradient, a GEMM whose long
+reduction axis torch splits across threads, differs by rounding). Writes
+JSON and prints a markdown table.
 """
 import argparse
 import json
@@ -64,9 +66,10 @@ def one_thread(fn):
 
 
 def use(mode: str, own: tuple) -> None:
-    """Install the convolution functions of ``mode`` into spconv."""
+    """Install the convolution functions of ``mode`` into spconv, starting
+    from spconv's own ``own`` (forward, backward)."""
     from spconv.pytorch import ops
-    unpatch_spconv_cpu_conv()
+    ops.indice_conv, ops.indice_conv_backward = own
     if mode == 'dos_mm':
         patch_spconv_cpu_conv(force=True)
     elif mode == 'spconv_1_thread':
@@ -106,7 +109,7 @@ def main(argv=None) -> int:
             if rep:  # the first round warms up
                 times[mode].append(time.perf_counter() - start)
                 outs[mode].append(out)
-    patch_spconv_cpu_conv(force=True)
+    use('dos_mm', own)
 
     def spread(runs, i):
         return max(float((r[i] - runs[0][i]).abs().max()) for r in runs)

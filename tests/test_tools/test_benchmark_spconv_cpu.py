@@ -17,11 +17,11 @@ def test_exact_modes_agree_and_rerun_identically(tmp_path):
         str(out)
     ]) == 0
     result = json.loads(out.read_text())
-    assert set(result['modes']) == {
-        'dos_mm', 'spconv_1_thread', 'spconv_n_threads'
-    }
-    assert result['dos_mm_vs_spconv_1_thread'] == dict(
-        features=0.0, weight_grad=0.0)
+    assert set(
+        result['modes']) == {'dos_mm', 'spconv_1_thread', 'spconv_n_threads'}
+    diff = result['dos_mm_vs_spconv_1_thread']
+    assert diff['features'] == 0.0
+    assert diff['weight_grad'] <= 1e-5 * result['weight_grad_scale']
     for mode in ('dos_mm', 'spconv_1_thread'):
         assert result['modes'][mode]['rerun_max_diff_features'] == 0.0
         assert result['modes'][mode]['rerun_max_diff_weight_grad'] == 0.0
