@@ -141,3 +141,42 @@ def test_waymo_centerpoint_matches_waymo_pretraining():
         pre.model.data_preprocessor.voxel_layer.point_cloud_range
     assert down.model.data_preprocessor.voxel_layer.voxel_size == \
         pre.model.data_preprocessor.voxel_layer.voxel_size
+
+
+@pytest.mark.parametrize('name', ['pretrain_demo', 'pretrain_semantickitti'])
+def test_weight_decay_schedule_keeps_norm_and_bias_groups_at_zero(name):
+    """The weight-decay cosine (0.04 -> 0.2) moves the decayed groups only:
+    the BatchNorm and bias groups, which ``paramwise_cfg`` gives no decay,
+    stay at 0 for the whole run."""
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+    cfg = Config.fromfile(str(REPO / 'configs' / 'dos' / f'{name}.py'))
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    # the same schedule in at most 400 steps (the long one is 50k)
+    scale = max(1, cfg.train_cfg.max_iters // 400)
+    schedulers = []
+    for s in cfg.param_scheduler:
+        s = dict(s, optimizer=wrapper)
+        for key in ('begin', 'end', 'T_max'):
+            if key in s:
+                s[key] //= scale
+        schedulers.append(PARAM_SCHEDULERS.build(s))
+    norm_and_bias = {
+        id(p)
+        for n, m in model.student.named_modules()
+        for p in m.parameters(recurse=False)
+        if isinstance(m, torch.nn.modules.batchnorm._NormBase)
+    } | {id(p)
+         for n, p in model.student.named_parameters() if 'bias' in n}
+    groups = wrapper.optimizer.param_groups
+    zero = [g for g in groups if id(g['params'][0]) in norm_and_bias]
+    decayed = [g for g in groups if id(g['params'][0]) not in norm_and_bias]
+    assert zero and decayed
+    for it in range(cfg.train_cfg.max_iters // scale):
+        assert all(g['weight_decay'] == 0 for g in zero), it
+        for s in schedulers:
+            s.step()
+    assert all(g['weight_decay'] == 0 for g in zero)
+    final = [g['weight_decay'] for g in decayed]
+    assert final == pytest.approx([0.2] * len(decayed), rel=1e-3)

@@ -3,6 +3,8 @@
 # cosine, 5 % linear warm-up then cosine decay, gradient clipping 3.0.
 max_iters = 50000
 warmup_iters = 2500  # 5 % of max_iters; change both together
+weight_decay = 0.04
+final_weight_decay = 0.2
 
 optim_wrapper = dict(
     # skips (and counts) steps with a non-finite loss or gradients; stops
@@ -12,7 +14,7 @@ optim_wrapper = dict(
     max_consecutive=20,
     constructor='StudentOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999),
-                   weight_decay=0.04),
+                   weight_decay=weight_decay),
     clip_grad=dict(max_norm=3.0, norm_type=2),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 
@@ -21,9 +23,12 @@ param_scheduler = [
          end=warmup_iters),
     dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
          end=max_iters, T_max=max_iters - warmup_iters, eta_min=1e-6),
+    # eta_min_ratio scales each parameter group's own weight decay, so the
+    # norm and bias groups (decay 0 by paramwise_cfg) stay at 0; an absolute
+    # eta_min would anneal them to it as well
     dict(type='CosineAnnealingParamScheduler', param_name='weight_decay',
          by_epoch=False, begin=0, end=max_iters, T_max=max_iters,
-         eta_min=0.2),
+         eta_min_ratio=final_weight_decay / weight_decay),
 ]
 
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
