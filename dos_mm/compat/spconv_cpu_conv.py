@@ -15,9 +15,11 @@ The replacement below does the same gather-GEMM-scatter with torch's own
 ops (``index_select``, ``mm``, ``index_add_``) over spconv's index pairs.
 Within one kernel offset every output row receives at most one input row,
 and torch's ``index_add_`` on CPU is deterministic, so the result is exact
-and bitwise reproducible for every thread count. It is a no-op on CUDA
-tensors (spconv's CUDA kernels are used as they are) and leaves bias and
-fused activations, which spconv's CPU path refuses anyway, to spconv.
+and bitwise reproducible for every thread count. Like spconv's own CPU
+loop (whose ``mm(out=...)`` autocast leaves alone) it computes in the
+features' dtype, also under CPU autocast. It is a no-op on CUDA tensors
+(spconv's CUDA kernels are used as they are) and leaves bias and fused
+activations, which spconv's CPU path refuses anyway, to spconv.
 
 Weight layout: spconv 2 stores kernels as ``(out, k0, k1, k2, in)``
 (``ALL_WEIGHT_IS_KRSC``), viewed here as ``(out, kv, in)`` with ``kv`` the
@@ -161,9 +163,10 @@ def patch_spconv_cpu_conv(force: bool = False) -> bool:
                 *args,
                 bias=bias,
                 **kwargs)
-        return sparse_conv_forward(features.contiguous(), filters,
-                                   indice_pairs, indice_pair_num,
-                                   num_activate_out, inverse, subm)
+        with torch.autocast('cpu', enabled=False):
+            return sparse_conv_forward(features.contiguous(), filters,
+                                       indice_pairs, indice_pair_num,
+                                       num_activate_out, inverse, subm)
 
     def indice_conv_backward(features,
                              filters,
@@ -178,9 +181,10 @@ def patch_spconv_cpu_conv(force: bool = False) -> bool:
             return original_bwd(features, filters, out_bp, indice_pairs,
                                 indice_pair_num, inverse, subm, *args,
                                 **kwargs)
-        return sparse_conv_backward(features.contiguous(), filters,
-                                    out_bp.contiguous(), indice_pairs,
-                                    indice_pair_num, inverse, subm)
+        with torch.autocast('cpu', enabled=False):
+            return sparse_conv_backward(features.contiguous(), filters,
+                                        out_bp.contiguous(), indice_pairs,
+                                        indice_pair_num, inverse, subm)
 
     indice_conv._dos_mm_original = original_fwd
     indice_conv_backward._dos_mm_original = original_bwd

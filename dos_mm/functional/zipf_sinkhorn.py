@@ -94,7 +94,9 @@ def zipf_sinkhorn(logits: Tensor,
     ``1 / N_global``) and then the columns (dim 0 over all ranks; column k's
     mass becomes ``col_marginal[k]``). Columns therefore meet the marginal
     exactly after the last iteration and rows approximately. The result is
-    float32, whatever the input dtype, and without gradient (a target).
+    float32, whatever the input dtype, and without gradient (a target); it
+    is computed in float32 with autocast disabled, so ``--amp`` does not
+    move its matrix-vector products to bf16 / fp16.
 
     The plan is ``diag(u) exp(logits - row max) diag(v)``: the iterations
     update the scaling vectors u (N,) and v (K,) with two matrix-vector
@@ -120,7 +122,7 @@ def zipf_sinkhorn(logits: Tensor,
         ``Q`` sums to 1.
     """
     _check_inputs(logits, col_marginal, num_iters)
-    with torch.no_grad():
+    with torch.no_grad(), torch.autocast(logits.device.type, enabled=False):
         log_q = logits.detach().to(torch.float32, copy=not overwrite)  # (N, K)
         num_rows = global_count(log_q.shape[0], log_q.device)
         if num_rows == 0:

@@ -165,6 +165,22 @@ def test_equals_spconv_single_threaded_bitwise(two_threads):
     assert torch.equal(ours.features, theirs.features)
 
 
+@pytest.mark.parametrize('kind', ['subm', 'stride2'])
+def test_cpu_autocast_keeps_the_features_dtype(kind, two_threads):
+    """As spconv's own CPU loop, the convolution computes in the features'
+    dtype under CPU autocast (bf16 would also break its in-place sums)."""
+    indices = _sites(seed=8, count=3000)
+    feats = torch.randn(len(indices), CIN).requires_grad_()
+    conv = _conv(kind)
+    plain = conv(spconv.SparseConvTensor(feats, indices, list(SHAPE), 1))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        cast = conv(spconv.SparseConvTensor(feats, indices, list(SHAPE), 1))
+    assert cast.features.dtype == torch.float32
+    assert torch.equal(cast.features, plain.features)
+    cast.features.sum().backward()
+    assert feats.grad.dtype == torch.float32
+
+
 def test_submanifold_pairs_use_the_mirrored_counts():
     """spconv stores the pair counts of a submanifold convolution for the
     first half of the offsets only; the second half mirrors them."""

@@ -176,6 +176,20 @@ def test_scaling_vectors_match_log_space_and_hand_over_when_unsafe(
     assert zs._scaling_vectors(cold, 500, marginal, 3) is None
 
 
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_autocast_leaves_the_plan_float32(dtype):
+    """Under ``--amp`` (here CPU autocast, which lowers matmul and mv as
+    CUDA's does) the plan is the float32 plan, bit for bit: the mat-vecs
+    of the scaling-vector path do not run in low precision."""
+    logits = _cos_logits(2000, 256, 0.04, seed=12)
+    marginal = rank_marginal(torch.rand(256) + 0.1, 1.3)
+    plain = zipf_sinkhorn(logits, marginal, 3)
+    with torch.autocast('cpu', dtype=dtype):
+        cast = zipf_sinkhorn(logits, marginal, 3)
+    assert cast.dtype == torch.float32
+    assert torch.equal(cast, plain)
+
+
 @pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
 @pytest.mark.parametrize('tau', [0.04, 0.005])
 def test_half_precision_large_scale_is_finite(dtype, tau):

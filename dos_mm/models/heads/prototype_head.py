@@ -34,6 +34,11 @@ class PrototypeHead(BaseModule):
     every forward pass (weight normalisation with unit gain), so each logit
     is ``cos(f_i, q_k)`` in [-1, 1]. Temperatures are applied by the caller.
 
+    The head runs in float32 with autocast disabled, whatever the backbone
+    runs in: its outputs are the teacher logits that Zipf-Sinkhorn balances
+    and the student embeddings of the softmap loss, both float32 by the
+    method (at tau_T = 0.04 a bf16 cosine is off by a tenth of a nat).
+
     Args:
         in_channels (int): feature channels from the neck.
         hidden_channels (int): MLP hidden width (default after Sonata: 2048).
@@ -57,15 +62,18 @@ class PrototypeHead(BaseModule):
         self.num_prototypes = num_prototypes
 
     def forward(self, feats: Tensor) -> Tensor:
-        """(M, in_channels) features -> (M, K) cosine logits."""
+        """(M, in_channels) features -> (M, K) float32 cosine logits."""
         emb, protos = self.embed(feats)
-        return emb @ protos.t()
+        with torch.autocast(feats.device.type, enabled=False):
+            return emb @ protos.t()
 
     def embed(self, feats: Tensor) -> Tuple[Tensor, Tensor]:
         """(M, in_channels) features -> (M, D) unit embeddings and the
-        (K, D) unit prototypes, whose products are the cosine logits."""
-        emb = F.normalize(self.project(feats), dim=1)  # (M, D)
-        protos = F.normalize(self.prototypes.weight, dim=1)  # (K, D)
+        (K, D) unit prototypes, whose products are the cosine logits; all
+        float32, autocast or not."""
+        with torch.autocast(feats.device.type, enabled=False):
+            emb = F.normalize(self.project(feats.float()), dim=1)  # (M, D)
+            protos = F.normalize(self.prototypes.weight.float(), dim=1)
         return emb, protos
 
     def project(self, feats: Tensor) -> Tensor:
@@ -76,9 +84,9 @@ class PrototypeHead(BaseModule):
         its output a (for the second layer's weight gradient): 2 x 123 MB
         for 15k cells at width 2048, the largest saved tensors of a DOS step.
         Here a is not kept but recomputed from h when backward asks for it,
-        one elementwise pass; the gradients are unchanged. (Where autocast
-        makes the second layer save a cast copy of a instead, that copy is
-        kept as usual.)
+        one elementwise pass; the gradients are unchanged. (Where it is
+        called under autocast and the second layer saves a cast copy of a
+        instead, that copy is kept as usual.)
         """
         first, act, second = self.projector
         hidden = first(feats)

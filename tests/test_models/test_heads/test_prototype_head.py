@@ -56,3 +56,23 @@ def test_project_does_not_keep_the_gelu_output(autocast):
     assert ref_held and not held
     assert torch.equal(out, ref_out)
     assert all(torch.equal(g, r) for g, r in zip(grads, ref_grads))
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_logits_and_embeddings_are_float32_under_autocast(dtype):
+    """``--amp``: the teacher's logits (Zipf-Sinkhorn's input) and the
+    student's embeddings (the loss's) are those of float32, also when the
+    features arrive in low precision from an autocast backbone."""
+    torch.manual_seed(0)
+    head = PrototypeHead(8, 24, 4, 5)
+    feats = torch.randn(30, 8)
+    plain = head(feats), *head.embed(feats)
+    with torch.autocast('cpu', dtype=dtype):
+        cast = head(feats), *head.embed(feats)
+        from_low = head(feats.to(dtype))
+    for a, b in zip(cast, plain):
+        assert a.dtype == torch.float32
+        assert torch.equal(a, b)
+    assert from_low.dtype == torch.float32
+    torch.testing.assert_close(
+        from_low, head(feats.to(dtype).float()), rtol=0, atol=0)
