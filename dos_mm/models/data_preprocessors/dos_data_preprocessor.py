@@ -25,8 +25,9 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
     (CenterPoint: mmcv's hard voxelisation, reimplemented vectorised in
     :mod:`.sparse_voxelize`; coords (scan, z, y, x)) or
     ``'minkunet'`` (MinkUNet: rounded coords (scan, x, y, z), one point per
-    voxel; the grid origin of a view is shared by its student and teacher
-    so their cells coincide).
+    voxel, on a grid whose origin is the range's lower corner, so the
+    student's and the teacher's cells coincide and masked points cannot
+    move the student's grid).
 
     Each view becomes a dict with ``full`` and ``visible`` entries, each
     holding the voxel dict plus ``point_vox`` (P', 4) voxel coords of the
@@ -119,18 +120,24 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
 
     def grid_origin(self, points: Tensor, batch: Tensor,
                     batch_size: int) -> Optional[Tensor]:
-        """(B, 3) per-scan grid origin of the MinkUNet voxelisation (the
-        minimum rounded coordinate); None for hard voxelisation, whose grid
-        is fixed by the point-cloud range."""
+        """(B, 3) grid origin of the MinkUNet voxelisation: the rounded
+        lower corner of ``point_cloud_range``, the same for every scan and
+        view; None for hard voxelisation, whose grid is the range's.
+
+        mmdet3d's MinkUNet voxeliser puts the origin at each scan's minimum.
+        Here that minimum would be over the full view, masked points
+        included, and would shift the student's voxel grid (which voxels
+        merge at each stride) by where the masked points lie. A fixed
+        origin leaks nothing, and the student's and the teacher's cells
+        still coincide. Against the downstream models' per-scan origin it
+        is a translation of the grid, which changes only which voxels share
+        a coarse cell, as any translation of the scan does.
+        """
         if self.voxel_type != 'minkunet':
             return None
-        inside = self.in_range(points)
-        points, batch = points[inside], batch[inside]
-        grid = torch.round(points[:, :3] /
-                           points.new_tensor(self.voxel_layer.voxel_size))
-        origin = grid.new_full((batch_size, 3), float('inf'))
-        return origin.scatter_reduce(0, batch[:, None].expand(-1, 3), grid,
-                                     'amin').long()
+        size = points.new_tensor(self.voxel_layer.voxel_size)
+        low = points.new_tensor(self.voxel_layer.point_cloud_range[:3])
+        return torch.round(low / size).long().expand(batch_size, 3)
 
     def voxelize_scans(self, points: Tensor, batch: Tensor,
                        batch_size: int) -> dict:

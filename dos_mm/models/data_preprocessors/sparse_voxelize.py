@@ -110,9 +110,10 @@ def minkunet_voxelize(points: Tensor, scan: Tensor,
     given per-scan grid origin.
 
     Like mmdet3d, a voxel's feature is that of its first point and coords
-    are ``round(xyz / voxel_size)``; unlike it, the origin is passed in (the
-    full view's minimum) so that a subset of the points lands on the same
-    grid, and everything stays on the points' device.
+    are ``round(xyz / voxel_size)``; unlike it, the origin is passed in (one
+    for every view, see ``DOSDataPreprocessor.grid_origin``) so that a
+    subset of the points lands on the same grid, and everything stays on
+    the points' device.
 
     Args:
         points (Tensor): (P, C) points.

@@ -61,9 +61,20 @@ def fixed_mask(monkeypatch, masks):
     monkeypatch.setattr(dpp, 'block_mask', lambda *a, **k: next(calls))
 
 
-def test_student_never_sees_masked_points(model, monkeypatch):
-    """Change every masked point (position, features): the student's logits
-    and the loss (teacher inputs held fixed) are bit-identical."""
+@pytest.mark.parametrize('config', ['dos_tiny.py', 'dos_tiny_minkunet.py'])
+def test_student_never_sees_masked_points(config, monkeypatch):
+    """Change every masked point (position, features; one per scan moved to
+    the corner of the range, below every visible point): the student's
+    logits and the loss (teacher inputs held fixed) are bit-identical, with
+    hard voxels (SparseEncoder) and MinkUNet voxels alike."""
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    corner = torch.tensor(
+        model.data_preprocessor.voxel_layer.point_cloud_range[:3]) + 0.05
     batch = make_batch()
     masks, in_range_masks = [], []  # over all points / points in range
     for view in batch['inputs']['views']:
@@ -87,6 +98,7 @@ def test_student_never_sees_masked_points(model, monkeypatch):
         for pts in view['points']:
             m = mask[offset:offset + len(pts)]
             pts[m, :3] = pts[m, :3] * 0.5 + 3.0  # move them
+            pts[m.nonzero()[0], :3] = corner  # one to a new minimum
             pts[m, 3] = 7.0  # and change their features
             offset += len(pts)
     fixed_mask(monkeypatch, in_range_masks)  # masked points stay in range
