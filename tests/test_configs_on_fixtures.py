@@ -21,6 +21,11 @@ CASES = {
                           pts='sequences/00/velodyne',
                           pts_semantic_mask='sequences/00/labels')),
     'scannet': ('scannet', 'scannet_infos.pkl', dict(pts='points')),
+    'kitti_voxelbackbone8x':
+    ('kitti', 'kitti_infos_train.pkl', dict(pts='training/velodyne')),
+    'waymo_voxelbackbone8x':
+    ('waymo/kitti_format', 'waymo_infos_train.pkl',
+     dict(pts='training/velodyne', sweeps='training/velodyne')),
 }
 
 
@@ -44,7 +49,14 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
     sample = dataset[0]
     views = sample['inputs']['views']
     assert len(views) == 2
-    channels = {'nuscenes': 5, 'waymo': 5, 'semantickitti': 4, 'scannet': 6}
+    channels = {
+        'nuscenes': 5,
+        'waymo': 5,
+        'semantickitti': 4,
+        'scannet': 6,
+        'kitti_voxelbackbone8x': 4,
+        'waymo_voxelbackbone8x': 5
+    }
     assert views[0]['points'].shape[1] == channels[name]
     # one DOS step with the config's model (prototypes shrunk for speed)
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)

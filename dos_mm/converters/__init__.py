@@ -1,7 +1,11 @@
-from .checkpoint_converter import (NETS, TARGETS, convert_state_dict,
+from .checkpoint_converter import (NETS, TARGETS, atomic_save,
+                                   backbone_tensors, convert_state_dict,
                                    load_dos_checkpoint, save_converted)
+from .openpcdet import (dos_to_openpcdet, from_openpcdet,
+                        openpcdet_to_centerpoint, to_openpcdet)
 
 __all__ = [
-    'NETS', 'TARGETS', 'convert_state_dict', 'load_dos_checkpoint',
-    'save_converted'
+    'NETS', 'TARGETS', 'atomic_save', 'backbone_tensors', 'convert_state_dict',
+    'load_dos_checkpoint', 'save_converted', 'dos_to_openpcdet',
+    'from_openpcdet', 'openpcdet_to_centerpoint', 'to_openpcdet'
 ]

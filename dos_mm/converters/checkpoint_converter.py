@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import Dict, Tuple
 
 import torch
+from torch import Tensor
 
 # where each downstream model keeps the backbone DOS pretrains
 TARGETS: Dict[str, str] = {
@@ -64,17 +65,9 @@ def convert_state_dict(state_dict: OrderedDict,
     if target not in TARGETS:
         raise ValueError(f'unknown target {target!r}; known: '
                          f'{sorted(TARGETS)}')
-    if net not in NETS:
-        raise ValueError(f'unknown net {net!r}; known: {sorted(NETS)}')
-    src = f'{NETS[net]}.backbone'
-    dst = TARGETS[target]
-    out = OrderedDict((dst + k[len(src):], v) for k, v in state_dict.items()
-                      if k == src or k.startswith(src + '.'))
-    if not out:
-        sample = ', '.join(list(state_dict)[:3])
-        raise ValueError(f"not a DOS checkpoint: no '{src}.' tensors (keys "
-                         f'look like: {sample}). Fix: pass a checkpoint of '
-                         'configs/dos/pretrain_*.py')
+    tensors = backbone_tensors(state_dict, net)
+    src, dst = f'{NETS[net]}.backbone', TARGETS[target]
+    out = OrderedDict((f'{dst}.{k}', v) for k, v in tensors.items())
     missing = [p for p in SIGNATURES[target] if not any(p in k for k in out)]
     if missing:
         raise ValueError(
@@ -103,11 +96,34 @@ def _guess_target(keys) -> str:
 
 def save_converted(state_dict: OrderedDict, path: str, meta: dict) -> None:
     """Write ``{'state_dict', 'meta'}`` atomically (temp file + rename)."""
+    atomic_save(dict(state_dict=state_dict, meta=meta), path)
+
+
+def atomic_save(obj: dict, path: str) -> None:
+    """``torch.save(obj, path)`` through a temporary file and a rename, so
+    that a kill or a full disk never leaves a partial file at ``path``."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = f'{path}.tmp-{os.getpid()}'
     try:
-        torch.save(dict(state_dict=state_dict, meta=meta), tmp)
+        torch.save(obj, tmp)
         os.replace(tmp, path)
     finally:
         if osp.exists(tmp):
             os.remove(tmp)
+
+
+def backbone_tensors(state_dict: OrderedDict,
+                     net: str = 'teacher') -> 'OrderedDict[str, Tensor]':
+    """The ``{net}.backbone.*`` tensors of a DOS state dict, keys relative
+    to the backbone."""
+    if net not in NETS:
+        raise ValueError(f'unknown net {net!r}; known: {sorted(NETS)}')
+    src = f'{NETS[net]}.backbone.'
+    out = OrderedDict(
+        (k[len(src):], v) for k, v in state_dict.items() if k.startswith(src))
+    if not out:
+        sample = ', '.join(list(state_dict)[:3])
+        raise ValueError(f"not a DOS checkpoint: no '{src}' tensors (keys "
+                         f'look like: {sample}). Fix: pass a checkpoint of '
+                         'configs/dos/pretrain_*.py')
+    return out
