@@ -50,7 +50,7 @@ from dos_mm.datasets import label_split, synthetic  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
-HEAD = ('road', 'building', 'car', 'sidewalk', 'terrain', 'vegetation')
+HEAD = synthetic.classes.HEAD_CLASSES
 METHODS = {
     'masked_distillation': {
         'model.student_input': 'mask_token',

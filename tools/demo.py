@@ -24,13 +24,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
 from dos_mm.apis import pretrain  # noqa: E402
 from dos_mm.datasets.synthetic import CLASSES, generate_dataset  # noqa: E402
+from dos_mm.datasets.synthetic.classes import HEAD_CLASSES  # noqa: E402
 from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
 from dos_mm.evaluation.report import write_demo_report  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
-HEAD = ('road', 'building', 'car', 'sidewalk', 'terrain', 'vegetation')
 
 
 def parse_args(argv=None):
@@ -126,7 +126,7 @@ def main(argv=None) -> int:
         results,
         val,
         names,
-        HEAD,
+        HEAD_CLASSES,
         timings,
         settings=dict(vars(args), iters=runner.max_iters))
     print('\n' + report['table'])

@@ -10,22 +10,35 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import dos_mm.datasets.synthetic.writer as writer_module
-from dos_mm.datasets.synthetic import (CLASSES, GENERATOR_VERSION, RAW_IDS,
-                                       LidarSpec, Scene, generate_dataset,
-                                       read_marker, sample_scene, scan_scene)
-from dos_mm.datasets.synthetic.classes import BY_NAME
+from dos_mm.datasets.synthetic import (CLASSES, DETECTION_CLASSES,
+                                       GENERATOR_VERSION, LAYOUTS, RAW_IDS,
+                                       Ground, LidarSpec, Scene,
+                                       generate_dataset, read_marker,
+                                       sample_scene, scan_scene)
+from dos_mm.datasets.synthetic.classes import (BY_NAME, BY_RAW_ID, GROUND,
+                                               HEAD_CLASSES,
+                                               semantickitti_label_mapping)
 from dos_mm.datasets.synthetic.primitives import ray_boxes
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = LidarSpec(num_beams=16, azimuth_steps=360)
-GROUND_IDS = [BY_NAME[n].raw_id for n in ('road', 'sidewalk', 'terrain')]
-# mmdet3d's SemanticKITTI config spells two class names differently
-MMDET3D_NAMES = {'trunk': 'trunck', 'terrain': 'terrian'}
+GROUND_IDS = [BY_NAME[n].raw_id for n in GROUND]
+# mmdet3d's SemanticKITTI config spells two class names differently, and
+# calls buses other vehicles
+MMDET3D_NAMES = {
+    'trunk': 'trunck',
+    'terrain': 'terrian',
+    'bus': 'other-vehicle'
+}
+OBJECTS = {c.raw_id
+           for c in CLASSES if c.detection
+           } | {BY_NAME[n].raw_id
+                for n in ('bollard', 'bench', 'trash-can')}
 
 
-def _scan(seed, spec=LidarSpec()):
+def _scan(seed, spec=LidarSpec(), layout=None):
     rng = np.random.default_rng(seed)
-    scene = sample_scene(rng)
+    scene = sample_scene(rng, layout=layout)
     points, labels = scan_scene(scene, spec, rng)
     return scene, points, labels
 
@@ -67,21 +80,50 @@ def test_scan_values_in_range():
 
 
 def test_ground_points():
-    scene, points, labels = _scan(1)
+    scene, points, labels = _scan(1, layout='street')
     ground = np.isin(labels, GROUND_IDS)
     assert ground.mean() > 0.2
     assert np.abs(points[ground, 2]).max() < 0.06
-    # nothing but the ground lies at z ~ 0 with a ground label, and the
-    # ground labels follow the lateral offset
+    # the ground labels of a street follow the lateral offset: road, kerb,
+    # sidewalk, terrain
+    g = scene.ground
     ay = np.abs(points[:, 1])
+    bands = (('road', 0,
+              g.road_half_width), ('other-ground', g.road_half_width,
+                                   g.road_half_width + g.kerb_width),
+             ('sidewalk', g.road_half_width + g.kerb_width,
+              g.edge()), ('terrain', g.edge(), np.inf))
+    for name, lo, hi in bands:
+        sel = ground & (labels == BY_NAME[name].raw_id)
+        # (labels are those of the exact hit; points carry range noise)
+        assert np.all((ay[sel] >= lo - 0.1) & (ay[sel] < hi + 0.1)), name
     road = labels == BY_NAME['road'].raw_id
-    side = labels == BY_NAME['sidewalk'].raw_id
-    terrain = labels == BY_NAME['terrain'].raw_id
-    assert np.all(ay[road] < scene.road_half_width)
-    edge = scene.road_half_width + scene.sidewalk_width
-    assert np.all((ay[side] >= scene.road_half_width) & (ay[side] < edge))
-    assert np.all(ay[terrain] >= edge)
-    assert road.sum() > side.sum() > 0
+    assert road.sum() > (labels == BY_NAME['sidewalk'].raw_id).sum() > 0
+
+
+@pytest.mark.parametrize('layout', LAYOUTS)
+def test_every_layout_has_its_ground(layout):
+    scene, points, labels = _scan(4, layout=layout)
+    assert scene.ground.layout == layout
+    present = set(np.unique(labels).tolist())
+    own = {
+        'street': 'sidewalk',
+        'intersection': 'road',
+        'parking': 'parking',
+        'plaza': 'sidewalk'
+    }
+    assert BY_NAME[own[layout]].raw_id in present
+    road = labels == BY_NAME['road'].raw_id
+    if layout == 'intersection':  # a second road along y
+        far = np.abs(points[road, 1]) > scene.ground.road_half_width + 1
+        assert far.any()
+        assert np.all(  # (up to the range noise of the points)
+            np.abs(points[road][far, 0]) < scene.ground.cross_half_width + 0.1)
+    if layout == 'plaza':  # a paved square beside the road
+        side = labels == BY_NAME['sidewalk'].raw_id
+        assert points[side, 1].max() > scene.ground.edge() + 2
+    with pytest.raises(ValueError, match='unknown layout'):
+        sample_scene(np.random.default_rng(0), layout='moon')
 
 
 def test_one_return_per_ray():
@@ -97,12 +139,13 @@ def test_one_return_per_ray():
 def test_occlusion_first_hit_only():
     spec = LidarSpec(range_noise=0.0, dropout=0.0)
     car, wall = BY_NAME['car'].raw_id, BY_NAME['building'].raw_id
-    scene = Scene(road_half_width=5.0, sidewalk_width=2.0)
+    rng = np.random.default_rng(0)
+    scene = Scene.empty(Ground('street', 5.0, 2.0), rng)
     car_box = (np.array([8.0, 0.0, 1.0]), np.array([4.0, 2.0, 2.0]), 0.2)
-    scene.boxes.append((*car_box, car))
-    scene.boxes.append(
-        (np.array([25.0, 0.0, 5.0]), np.array([1.0, 40.0, 10.0]), 0.0, wall))
-    points, labels = scan_scene(scene, spec, np.random.default_rng(0))
+    scene.add_box('car', *car_box, 0, 0.5)
+    scene.add_box('building', (25.0, 0.0, 5.0), (1.0, 40.0, 10.0), 0.0, -1,
+                  0.5)
+    points, labels = scan_scene(scene, spec, rng)
     assert (labels == car).sum() > 100 and (labels == wall).sum() > 100
     origin = np.array([0, 0, spec.height], np.float32)
     rel = points[labels == wall, :3] - origin
@@ -114,46 +157,91 @@ def test_occlusion_first_hit_only():
     assert np.isinf(t_car).all()
 
 
-def test_class_histogram_is_long_tailed():
+def _histogram(seeds):
     counts = dict.fromkeys(RAW_IDS, 0)
-    for seed in range(3):
+    for seed in seeds:
         _, _, labels = _scan(seed)
         ids, num = np.unique(labels, return_counts=True)
         for i, n in zip(ids.tolist(), num.tolist()):
             counts[i] += n
-    total = sum(counts.values())
-    present = [n for n in counts.values() if n > 0]
-    assert len(present) >= 8
-    assert max(present) > 10 * min(present)
+    return counts
+
+
+def test_class_frequencies_fall_off_like_a_power_law():
+    counts = _histogram(range(12))
+    freq = np.sort(np.array([n for n in counts.values() if n > 0]))[::-1]
+    assert len(freq) >= 20  # classes present
+    rank = np.arange(1, len(freq) + 1)
+    slope, icpt = np.polyfit(np.log(rank), np.log(freq), 1)
+    fit = slope * np.log(rank) + icpt
+    r2 = 1 - ((np.log(freq) - fit)**2).sum() / (
+        (np.log(freq) - np.log(freq).mean())**2).sum()
+    assert slope < -1.5 and r2 > 0.8, (slope, r2)
     assert max(counts, key=counts.get) in GROUND_IDS
+    total = sum(counts.values())
     frac = {c.name: counts[c.raw_id] / total for c in CLASSES}
     assert frac['car'] > 0.05  # a frequent object class
-    rare = ('person', 'traffic-sign', 'bicyclist', 'truck', 'pole')
-    assert min(frac[name] for name in rare) < 0.01
+    rare = ('traffic-cone', 'bench', 'trash-can', 'bicycle', 'motorcyclist')
+    assert max(frac[name] for name in rare) < 0.005
+    # the head / tail split the reports use
+    tail = {k: v for k, v in frac.items() if k not in HEAD_CLASSES}
+    assert min(frac[name] for name in HEAD_CLASSES) > 0.03
+    assert sum(tail.values()) < 0.2
+    assert np.median(list(tail.values())) < 0.01
+
+
+def test_intensity_does_not_name_the_class():
+    """Each object draws its own material, and the ranges overlap: a
+    threshold on intensity separates no pair of look-alike classes well
+    (v1 gave every class one reflectivity with little noise). Ground and
+    upright surfaces differ more, by incidence, as in real scans."""
+    rng = np.random.default_rng(3)
+    values = {}
+    for _ in range(6):
+        scene = sample_scene(rng)
+        points, labels = scan_scene(scene, LidarSpec(), rng)
+        for raw in np.unique(labels):
+            values.setdefault(BY_RAW_ID[int(raw)].name,
+                              []).append(points[labels == raw, 3])
+    values = {k: np.concatenate(v) for k, v in values.items()}
+
+    def best_threshold_accuracy(a, b):
+        cut = np.quantile(np.r_[a, b], np.linspace(0.01, 0.99, 99))
+        acc = [((a < c).mean() + (b >= c).mean()) / 2 for c in cut]
+        return max(max(acc), 1 - min(acc))
+
+    for a, b in (('road', 'sidewalk'), ('car', 'building'), ('person', 'pole'),
+                 ('person', 'trunk'), ('building', 'vegetation'), ('sidewalk',
+                                                                   'terrain')):
+        accuracy = best_threshold_accuracy(values[a], values[b])
+        assert accuracy < 0.8, (a, b, accuracy)
 
 
 def test_object_boxes_hold_their_points():
-    scene, points, labels = _scan(5)
+    rng = np.random.default_rng(5)
+    scene = sample_scene(rng)
+    points, labels, instance = scan_scene(
+        scene, LidarSpec(), rng, return_instances=True)
     boxes = scene.object_boxes()
     assert boxes.shape[1] == 8 and boxes.dtype == np.float32
-    ids = set(boxes[:, 7].astype(int).tolist())
-    assert ids <= {
-        BY_NAME[n].raw_id
-        for n in ('car', 'truck', 'bicyclist', 'person')
-    }
-    cars = boxes[boxes[:, 7] == BY_NAME['car'].raw_id]
-    assert len(cars) > 0
-    pts = points[labels == BY_NAME['car'].raw_id, :3]
-    assert len(pts) > 0
-    inside = np.zeros(len(pts), bool)
-    for x, y, z, length, width, height, yaw, _ in cars:
-        c, s = np.cos(-yaw), np.sin(-yaw)
-        dx, dy = pts[:, 0] - x, pts[:, 1] - y
-        lx, ly = c * dx - s * dy, s * dx + c * dy
-        inside |= ((np.abs(lx) <= length / 2 + 0.1) &
-                   (np.abs(ly) <= width / 2 + 0.1) & (pts[:, 2] >= z - 0.1) &
-                   (pts[:, 2] <= z + height + 0.1))
+    assert set(boxes[:, 7].astype(int).tolist()) <= OBJECTS
+    # every object point has its instance, and every stuff point none
+    assert np.array_equal(instance >= 0, np.isin(labels, list(OBJECTS)))
+    assert (boxes[:, 7].astype(int)[instance[instance >= 0]] == labels[
+        instance >= 0]).all()
+    pts, own = points[instance >= 0, :3], boxes[instance[instance >= 0]]
+    x, y, z, length, width, height, yaw = own[:, :7].T
+    c, s = np.cos(-yaw), np.sin(-yaw)
+    dx, dy = pts[:, 0] - x, pts[:, 1] - y
+    lx, ly = c * dx - s * dy, s * dx + c * dy
+    inside = ((np.abs(lx) <= length / 2 + 0.1) &
+              (np.abs(ly) <= width / 2 + 0.1) & (pts[:, 2] >= z - 0.1) &
+              (pts[:, 2] <= z + height + 0.1))
     assert inside.all()  # z is the box bottom, as in mmdet3d
+    assert set(DETECTION_CLASSES) == {
+        'car', 'truck', 'bus', 'motorcycle', 'bicycle', 'pedestrian',
+        'traffic_cone', 'barrier'
+    }
 
 
 # ---------------------------------------------------------------- writer
@@ -217,9 +305,14 @@ def test_info_files_mmdet3d_v2_format(dataset):
             assert info['lidar_points']['num_pts_feats'] == 4
             assert (out / info['lidar_points']['lidar_path']).is_file()
             assert (out / info['pts_semantic_mask_path']).is_file()
+            assert info['layout'] in LAYOUTS
+            labels = np.fromfile(
+                out / info['pts_semantic_mask_path'], dtype=np.uint32)
             for inst in info['instances']:
                 assert len(inst['bbox_3d']) == 7
-                assert inst['bbox_label_3d'] in RAW_IDS
+                assert inst['bbox_label_3d'] in OBJECTS
+                assert 0 <= inst['num_lidar_pts'] <= (
+                    labels == inst['bbox_label_3d']).sum()
 
 
 def test_info_keys_match_mmdet3d_fixture(dataset, shared_fixtures):
@@ -241,12 +334,20 @@ def _semantickitti_metainfo(tmp_path):
     return Config.fromfile(str(cfg_file)).metainfo.to_dict()
 
 
-def test_mmdet3d_semantickitti_dataset_loads_it(dataset, tmp_path):
+@pytest.mark.parametrize('extended', [False, True])
+def test_mmdet3d_semantickitti_dataset_loads_it(dataset, tmp_path, extended):
+    """mmdet3d's SemanticKittiDataset reads the scans; its label map names
+    every SemanticKITTI class as ours, and gives the classes SemanticKITTI
+    lacks class 0 (car) unless the map is extended by
+    ``semantickitti_label_mapping`` (what the synthetic configs use)."""
     from mmdet3d.datasets import SemanticKittiDataset
     out, _ = dataset
     init_default_scope('mmdet3d')
     metainfo = _semantickitti_metainfo(tmp_path)
     classes = metainfo['classes']
+    if extended:
+        metainfo['seg_label_mapping'] = semantickitti_label_mapping(
+            metainfo['seg_label_mapping'], len(classes))
     kitti = SemanticKittiDataset(
         data_root=str(out),
         ann_file='semantickitti_infos_train.pkl',
@@ -268,22 +369,30 @@ def test_mmdet3d_semantickitti_dataset_loads_it(dataset, tmp_path):
             dict(type='PointSegClassMapping'),
         ])
     assert len(kitti) == 2
-    sample = kitti[1]
-    raw_points = np.fromfile(
-        out / 'sequences/00/velodyne/000001.bin',
-        dtype=np.float32).reshape(-1, 4)
-    raw_labels = np.fromfile(
-        out / 'sequences/00/labels/000001.label', dtype=np.uint32)
-    assert np.array_equal(sample['points'].tensor.numpy(), raw_points)
-    mask = sample['pts_semantic_mask']
-    assert mask.shape == (len(raw_points), )
-    assert mask.min() >= 0 and mask.max() < len(classes)  # none ignored
-    # every raw id maps to the mmdet3d class of the same name
+    raw_labels, masks = [], []
+    for i in range(2):
+        sample = kitti[i]
+        raw_points = np.fromfile(
+            out / f'sequences/00/velodyne/{i:06d}.bin',
+            dtype=np.float32).reshape(-1, 4)
+        assert np.array_equal(sample['points'].tensor.numpy(), raw_points)
+        raw_labels.append(
+            np.fromfile(
+                out / f'sequences/00/labels/{i:06d}.label', dtype=np.uint32))
+        masks.append(sample['pts_semantic_mask'])
+    raw_labels, mask = np.concatenate(raw_labels), np.concatenate(masks)
+    assert mask.shape == raw_labels.shape
+    extra = 0
     for raw in np.unique(raw_labels):
         mapped = np.unique(mask[raw_labels == raw])
         assert len(mapped) == 1
-        name = next(c.name for c in CLASSES if c.raw_id == raw)
-        assert classes[mapped[0]] == MMDET3D_NAMES.get(name, name)
+        name = BY_RAW_ID[int(raw)].name
+        if raw >= 100:  # not a SemanticKITTI class
+            extra += 1
+            assert mapped[0] == (len(classes) if extended else 0), name
+        else:
+            assert classes[mapped[0]] == MMDET3D_NAMES.get(name, name)
+    assert extra > 0  # the scans hold some of them
 
 
 def test_same_settings_is_a_no_op(dataset, monkeypatch):

@@ -17,18 +17,31 @@ DOWNSTREAM = REPO / 'configs/minkunet' / \
 
 
 def small_config(tmp_path, data_root, checkpoint, base=DOWNSTREAM) -> str:
-    """The downstream config on the synthetic scans, 1 epoch, batch 1."""
+    """The downstream config on the synthetic scans, 1 epoch, batch 1; the
+    synthetic classes SemanticKITTI lacks are ignored (mmdet3d's own map
+    would make them cars)."""
+    from mmengine.config import Config
+
+    from dos_mm.datasets.synthetic.classes import semantickitti_label_mapping
+    labels_map = Config.fromfile(str(base)).labels_map
+    extra = {
+        raw: cls
+        for raw, cls in semantickitti_label_mapping(labels_map, 19).items()
+        if raw not in labels_map
+    }
     text = f"""_base_ = ['{base}']
 data_root = '{data_root}/'
 model = dict(init_cfg=dict(checkpoint='{checkpoint}'))
 _loader = dict(num_workers=0, persistent_workers=False)
+_metainfo = dict(seg_label_mapping={extra!r})
 train_dataloader = dict(
     batch_size=1, **_loader,
-    dataset=dict(data_root=data_root,
+    dataset=dict(data_root=data_root, metainfo=_metainfo,
                  ann_file='semantickitti_infos_train.pkl'))
 val_dataloader = dict(
     **_loader,
-    dataset=dict(data_root=data_root, ann_file='semantickitti_infos_val.pkl'))
+    dataset=dict(data_root=data_root, metainfo=_metainfo,
+                 ann_file='semantickitti_infos_val.pkl'))
 test_dataloader = val_dataloader
 train_cfg = dict(max_epochs=1, val_interval=1)
 default_hooks = dict(logger=dict(interval=1))

@@ -1,138 +1,130 @@
-"""Random street scenes: a road with sidewalks, buildings, trees, vehicles,
-people, poles and signs, placed so that class frequencies are long-tailed.
+"""One synthetic scene: a ground layout and the primitives on it.
+
+Every primitive carries its class's raw id, its own material reflectivity
+and the object instance it belongs to (-1 for stuff: buildings, trees,
+poles, fences). Objects (vehicles, people, street furniture) are one or
+more primitives plus one box around them, bottom-centred in the sensor
+frame as mmdet3d stores LiDAR boxes.
 """
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, Optional, Sequence
 
 import numpy as np
 
-from .classes import BY_NAME
+from .classes import BY_NAME, CLASSES, GROUND
+
+LAYOUTS = ('street', 'intersection', 'parking', 'plaza')
+
+
+@dataclass
+class Ground:
+    """Ground classes as a function of (x, y), for one of ``LAYOUTS``.
+
+    ``street``: a road along x (``|y| < road_half_width``), a kerb band,
+    sidewalks, terrain. ``intersection``: a second road along y
+    (``|x| < cross_half_width``), bands measured from the nearest road.
+    ``parking``: a parking area of ``parking_depth`` next to the road on the
+    +y side before the kerb. ``plaza``: the street with a paved square
+    (sidewalk) of half size ``plaza_half`` centred at ``(0,
+    plaza_centre)``.
+    """
+    layout: str
+    road_half_width: float
+    sidewalk_width: float
+    kerb_width: float = 0.3
+    cross_half_width: float = 0.0
+    parking_depth: float = 0.0
+    plaza_half: float = 0.0
+    plaza_centre: float = 0.0
+
+    def edge(self) -> float:
+        """Lateral offset of the outer sidewalk edge on the -y side."""
+        return self.road_half_width + self.kerb_width + self.sidewalk_width
+
+    def labels(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """(P,) uint32 raw ids of the ground at (x, y)."""
+        ids = {n: BY_NAME[n].raw_id for n in GROUND}
+        ay = np.abs(y)
+        if self.layout == 'intersection':
+            dist = np.minimum(ay - self.road_half_width,
+                              np.abs(x) - self.cross_half_width)
+        else:
+            dist = ay - self.road_half_width  # from the road edge
+        if self.layout == 'parking':
+            lot = (y >= self.road_half_width) & (dist < self.parking_depth)
+            dist = np.where(y >= self.road_half_width,
+                            dist - self.parking_depth, dist)
+        out = np.where(
+            dist < 0, ids['road'],
+            np.where(
+                dist < self.kerb_width, ids['other-ground'],
+                np.where(dist < self.kerb_width + self.sidewalk_width,
+                         ids['sidewalk'], ids['terrain'])))
+        if self.layout == 'parking':
+            out = np.where(lot, ids['parking'], out)
+        if self.layout == 'plaza':
+            square = (np.abs(x) < self.plaza_half) & (
+                np.abs(y - self.plaza_centre) < self.plaza_half)
+            out = np.where(square & (dist >= self.kerb_width), ids['sidewalk'],
+                           out)
+        return out.astype(np.uint32)
 
 
 @dataclass
 class Scene:
-    """Primitives of one scene; every list holds (params..., class raw id).
+    """Primitives of one scene. Each box is (centre (3,), size (l, w, h),
+    yaw, raw id, instance, reflectivity); each cylinder (centre xy (2,),
+    radius, z0, z1, raw id, instance, reflectivity); each sphere (centre
+    (3,), radius, raw id, instance, reflectivity)."""
+    ground: Ground
+    ground_reflectivity: dict = field(default_factory=dict)  # raw id -> r
+    boxes: List[tuple] = field(default_factory=list)
+    cylinders: List[tuple] = field(default_factory=list)
+    spheres: List[tuple] = field(default_factory=list)
+    instances: List[tuple] = field(default_factory=list)  # (x..yaw, id)
 
-    Ground labels are a function of the lateral offset ``y``: road within
-    ``road_half_width``, sidewalk for the next ``sidewalk_width`` metres,
-    terrain beyond.
-    """
-    road_half_width: float
-    sidewalk_width: float
-    boxes: List[tuple] = field(default_factory=list)  # centre, size, yaw, id
-    cylinders: List[tuple] = field(default_factory=list)  # xy, r, z0, z1, id
-    spheres: List[tuple] = field(default_factory=list)  # centre, r, id
+    @classmethod
+    def empty(cls, ground: Ground, rng: np.random.Generator) -> 'Scene':
+        """A scene with its ground materials drawn and no primitives."""
+        refl = {
+            c.raw_id: float(rng.uniform(*c.reflectivity))
+            for c in CLASSES if c.name in GROUND
+        }
+        return cls(ground=ground, ground_reflectivity=refl)
 
-    def ground_label(self, y: np.ndarray) -> np.ndarray:
-        ay = np.abs(y)
-        road, side, terr = (
-            BY_NAME[n].raw_id for n in ('road', 'sidewalk', 'terrain'))
-        return np.where(
-            ay < self.road_half_width, road,
-            np.where(ay < self.road_half_width + self.sidewalk_width, side,
-                     terr)).astype(np.uint32)
+    def ground_label(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return self.ground.labels(x, y)
+
+    def add_box(self, name: str, centre: Sequence[float],
+                size: Sequence[float], yaw: float, instance: int,
+                reflectivity: float) -> None:
+        self.boxes.append(
+            (np.asarray(centre, np.float32), np.asarray(size, np.float32),
+             float(yaw), BY_NAME[name].raw_id, instance, reflectivity))
+
+    def add_cylinder(self, name: str, xy: Sequence[float], radius: float,
+                     z0: float, z1: float, instance: int,
+                     reflectivity: float) -> None:
+        self.cylinders.append(
+            (np.asarray(xy, np.float32), float(radius), float(z0), float(z1),
+             BY_NAME[name].raw_id, instance, reflectivity))
+
+    def add_sphere(self, name: str, centre: Sequence[float], radius: float,
+                   instance: int, reflectivity: float) -> None:
+        self.spheres.append((np.asarray(centre, np.float32), float(radius),
+                             BY_NAME[name].raw_id, instance, reflectivity))
+
+    def new_instance(self,
+                     name: str,
+                     box: Sequence[float],
+                     raw_name: Optional[str] = None) -> int:
+        """Register an object with its (x, y, z bottom, l, w, h, yaw) box;
+        returns its instance index."""
+        self.instances.append(
+            (*[float(v) for v in box], BY_NAME[raw_name or name].raw_id))
+        return len(self.instances) - 1
 
     def object_boxes(self) -> np.ndarray:
-        """(M, 8) boxes (x, y, z, l, w, h, yaw, raw id) of the objects
-        (vehicles, people), with z at the box bottom as in mmdet3d."""
-        ids = {BY_NAME[n].raw_id for n in ('car', 'truck', 'bicyclist')}
-        rows = [(c[0], c[1], c[2] - s[2] / 2, s[0], s[1], s[2], yaw, cid)
-                for c, s, yaw, cid in self.boxes if cid in ids]
-        person = BY_NAME['person'].raw_id
-        rows += [(xy[0], xy[1], z0, 2 * r, 2 * r, z1 - z0, 0.0, cid)
-                 for xy, r, z0, z1, cid in self.cylinders if cid == person]
-        return np.asarray(rows, np.float32).reshape(-1, 8)
-
-
-def _box(scene, name, x, y, size, yaw, z0=0.0):
-    l, w, h = size
-    scene.boxes.append(
-        (np.array([x, y,
-                   z0 + h / 2]), np.array([l, w,
-                                           h]), yaw, BY_NAME[name].raw_id))
-
-
-def sample_scene(rng: np.random.Generator, extent: float = 60.0) -> Scene:
-    """Draw one scene within ``[-extent, extent]`` around the sensor."""
-    scene = Scene(
-        road_half_width=rng.uniform(3.5, 7.0),
-        sidewalk_width=rng.uniform(2.0, 4.0))
-    edge = scene.road_half_width + scene.sidewalk_width
-    # buildings: two rows of facades behind the sidewalks, with gaps
-    for side in (-1, 1):
-        x = -extent
-        while x < extent:
-            length = rng.uniform(8, 25)
-            if rng.random() < 0.8:
-                depth = rng.uniform(8, 15)
-                setback = rng.uniform(1.0, 8.0)
-                _box(scene, 'building', x + length / 2,
-                     side * (edge + setback + depth / 2),
-                     (length, depth, rng.uniform(5, 18)), 0.0)
-            x += length + rng.uniform(2, 10)
-    # trees on the sidewalks and lots: trunk + crown; bushes on terrain
-    for _ in range(rng.integers(6, 16)):
-        x, y = rng.uniform(-extent, extent), rng.choice([-1, 1]) * (
-            edge - rng.uniform(0.3, 1.0))
-        h = rng.uniform(2.0, 3.5)
-        scene.cylinders.append((np.array([x, y]), rng.uniform(0.12, 0.25), 0.0,
-                                h, BY_NAME['trunk'].raw_id))
-        scene.spheres.append((np.array([x, y, h + 1.5]), rng.uniform(1.5, 3),
-                              BY_NAME['vegetation'].raw_id))
-    for _ in range(rng.integers(5, 15)):
-        y = rng.choice([-1, 1]) * (edge + rng.uniform(0.5, 6))
-        scene.spheres.append(
-            (np.array([rng.uniform(-extent, extent), y,
-                       0.2]), rng.uniform(0.6,
-                                          1.4), BY_NAME['vegetation'].raw_id))
-    # vehicles: many cars (parked and driving), few trucks, rare cyclists
-    for _ in range(rng.integers(4, 14)):
-        lane = rng.choice([-1, 1]) * rng.uniform(
-            0.3, max(0.4, scene.road_half_width - 1.0))
-        yaw = rng.normal(0, 0.08) + (
-            np.pi if lane > 0 and rng.random() < .5 else 0)
-        _box(
-            scene,
-            'car',
-            rng.uniform(-extent, extent),
-            lane,
-            (rng.uniform(3.8, 5.0), rng.uniform(1.6, 2.0), rng.uniform(
-                1.4, 1.8)),
-            yaw,
-            z0=0.15)
-    for _ in range(rng.integers(0, 3)):
-        _box(
-            scene,
-            'truck',
-            rng.uniform(-extent, extent),
-            rng.choice([-1, 1]) * scene.road_half_width / 2,
-            (rng.uniform(7, 11), rng.uniform(2.3, 2.6), rng.uniform(2.8, 3.8)),
-            rng.normal(0, 0.05),
-            z0=0.3)
-    for _ in range(rng.integers(1, 5)):
-        _box(scene, 'bicyclist', rng.uniform(-extent, extent),
-             rng.choice([-1, 1]) * (scene.road_half_width - 0.8),
-             (1.8, 0.6, 1.75), rng.normal(0, 0.1))
-    # people on the sidewalks (rare), poles and signs along the kerb
-    for _ in range(rng.integers(3, 12)):
-        y = rng.choice([-1, 1]) * (
-            scene.road_half_width + rng.uniform(0.3, scene.sidewalk_width))
-        scene.cylinders.append((np.array([rng.uniform(-extent, extent),
-                                          y]), rng.uniform(0.22, 0.32), 0.0,
-                                rng.uniform(1.5,
-                                            1.9), BY_NAME['person'].raw_id))
-    for _ in range(rng.integers(3, 10)):
-        x = rng.uniform(-extent, extent)
-        y = rng.choice([-1, 1]) * (scene.road_half_width + 0.4)
-        height = rng.uniform(3.5, 7)
-        scene.cylinders.append((np.array([x, y]), rng.uniform(0.06, 0.12), 0.0,
-                                height, BY_NAME['pole'].raw_id))
-        if rng.random() < 0.6:
-            _box(
-                scene,
-                'traffic-sign',
-                x,
-                y, (0.08, 0.7, 0.7),
-                rng.uniform(-0.3, 0.3) + np.pi / 2,
-                z0=height - 1.0)
-    return scene
+        """(M, 8) boxes (x, y, z, l, w, h, yaw, raw id) of every object,
+        z at the box bottom as in mmdet3d."""
+        return np.asarray(self.instances, np.float32).reshape(-1, 8)

@@ -22,10 +22,12 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .layouts import sample_scene
 from .lidar import LidarSpec, scan_scene
-from .scene import sample_scene
 
-GENERATOR_VERSION = 1
+# 2: 24 classes, four layouts, per-object materials with incidence, boxes
+# of every object with their point counts
+GENERATOR_VERSION = 2
 MARKER = 'dos_synthetic.json'
 SPLITS = (('train', '00'), ('val', '08'))
 
@@ -40,7 +42,8 @@ def read_marker(out: str) -> Optional[dict]:
 
 
 def _write_scan(root: str, seq: str, idx: int, points: np.ndarray,
-                labels: np.ndarray, boxes: np.ndarray) -> dict:
+                labels: np.ndarray, boxes: np.ndarray, instance: np.ndarray,
+                layout: str) -> dict:
     rel = {
         k: f'sequences/{seq}/{k}/{idx:06d}'
         for k in ('velodyne', 'labels', 'boxes')
@@ -50,14 +53,18 @@ def _write_scan(root: str, seq: str, idx: int, points: np.ndarray,
     points.astype(np.float32).tofile(osp.join(root, rel['velodyne'] + '.bin'))
     labels.astype(np.uint32).tofile(osp.join(root, rel['labels'] + '.label'))
     np.save(osp.join(root, rel['boxes'] + '.npy'), boxes)
+    counts = np.bincount(instance[instance >= 0], minlength=len(boxes))
     return dict(
         sample_id=f'{seq}{idx:06d}',
+        layout=layout,
         lidar_points=dict(
             num_pts_feats=4, lidar_path=rel['velodyne'] + '.bin'),
         pts_semantic_mask_path=rel['labels'] + '.label',
         instances=[
-            dict(bbox_3d=b[:7].tolist(), bbox_label_3d=int(b[7]))
-            for b in boxes
+            dict(
+                bbox_3d=b[:7].tolist(),
+                bbox_label_3d=int(b[7]),
+                num_lidar_pts=int(n)) for b, n in zip(boxes, counts)
         ])
 
 
@@ -116,9 +123,11 @@ def generate_dataset(out: str,
         infos = {split: [] for split, _ in SPLITS}
         for split, seq, i in (progress(jobs) if progress else jobs):
             scene = sample_scene(rng)
-            points, labels = scan_scene(scene, spec, rng)
+            points, labels, instance = scan_scene(
+                scene, spec, rng, return_instances=True)
             infos[split].append(
-                _write_scan(tmp, seq, i, points, labels, scene.object_boxes()))
+                _write_scan(tmp, seq, i, points, labels, scene.object_boxes(),
+                            instance, scene.ground.layout))
         for split, data_list in infos.items():
             with open(osp.join(tmp, f'semantickitti_infos_{split}.pkl'),
                       'wb') as f:
