@@ -114,12 +114,15 @@ def test_downstream_configs_pair_up(path):
             checkpoint=cfg.pretrained,
             prefix=prefix)
         scratch = REPO / 'configs' / path.parent.name / name.replace(
-            '_dos-linear-probe', '_dos').replace('_dos', '_scratch')
+            '_dos-linear-probe', '_dos').replace(
+                '_dos-frozen', '_dos').replace('_dos', '_scratch')
         scratch = scratch.with_suffix('.py')
         assert scratch.is_file(), scratch
         other = Config.fromfile(str(scratch))
         if 'linear-probe' not in name:
             other.model.init_cfg = init
+            if '-frozen' in name:  # the encoder never trains
+                other.model.pts_middle_encoder.type = 'FrozenSparseEncoder'
             assert other.model == cfg.model
     else:
         assert init is None
@@ -129,6 +132,19 @@ def test_downstream_configs_pair_up(path):
         while 'dataset' in ds:
             ds = ds.dataset
         assert ds.ann_file.endswith(f'_train_{pct}_seed0.pkl')
+
+
+def test_synthetic_centerpoint_has_the_demo_encoder():
+    down = Config.fromfile(
+        str(REPO /
+            'configs/centerpoint/centerpoint_voxel01_dos_synthetic-3d.py'))
+    pre = Config.fromfile(str(REPO / 'configs/dos/pretrain_demo.py'))
+    assert down.model.pts_middle_encoder == pre.model.encoder.backbone
+    assert down.model.data_preprocessor.voxel_layer == \
+        pre.model.data_preprocessor.voxel_layer
+    head = down.model.pts_bbox_head
+    assert sorted(n for t in head.tasks
+                  for n in t.class_names) == sorted(down.class_names)
 
 
 def test_waymo_centerpoint_matches_waymo_pretraining():

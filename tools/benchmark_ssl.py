@@ -162,7 +162,12 @@ def finetune_one(args, method: str, seed: int, all_train, val, names):
     head = evaluation.train_supervised(
         model, labelled, len(names), args.finetune_iters, seed=seed)
     return evaluation.segmentation_miou(
-        model, val, names, lambda f: head(f).argmax(1), net='student')
+        model,
+        val,
+        names,
+        lambda f: head(f).argmax(1),
+        net='student',
+        coarse_only=False)  # the fine-tuned head reads every level
 
 
 def run_one(args, method: str, seed: int, train, val, names,

@@ -1,14 +1,19 @@
-"""The dos_mm demo: pretrain DOS on synthetic LiDAR, then linear-probe it.
+"""The dos_mm demo: pretrain DOS on synthetic LiDAR, linear-probe it, and
+fine-tune CenterPoint from it and from scratch.
 
     python tools/demo.py --work-dir work_dirs/demo     (what `make demo` runs)
 
-1. generates the synthetic street scans if missing (data/synthetic),
+1. generates the synthetic scans if missing (data/synthetic),
 2. pretrains with configs/dos/pretrain_demo.py (mmengine Runner; checkpoints
    in the work dir),
 3. fits a linear probe on the frozen teacher backbone with a few labelled
    scans and evaluates it on held-out scans, against the same probe on a
    randomly initialised backbone,
-4. writes report.json, report.md and pictures into the work dir.
+4. converts the teacher backbone and fine-tunes CenterPoint
+   (configs/centerpoint/centerpoint_voxel01_{dos,scratch}_synthetic-3d.py)
+   from it and from scratch on the same labelled scans, through the code
+   path of tools/train.py, and tests both with the configs' test loop,
+5. writes report.json, report.md and pictures into the work dir.
 """
 import argparse
 import os
@@ -22,10 +27,15 @@ from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
+from dos_mm import converters  # noqa: E402
 from dos_mm.apis import pretrain  # noqa: E402
-from dos_mm.datasets.synthetic import CLASSES, generate_dataset  # noqa: E402
+from dos_mm.datasets.synthetic import generate_dataset  # noqa: E402
+from dos_mm.datasets.synthetic import CLASSES, RAW_TO_INDEX  # noqa: E402
 from dos_mm.datasets.synthetic.classes import HEAD_CLASSES  # noqa: E402
+from dos_mm.evaluation.detection_protocol import detection_transfer  # noqa
+from dos_mm.evaluation.detection_protocol import labelled_split  # noqa: E402
 from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
+from dos_mm.evaluation.probe_protocol import load_info_file  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
 from dos_mm.evaluation.report import write_demo_report  # noqa: E402
 
@@ -43,17 +53,24 @@ def parse_args(argv=None):
         type=int,
         default=60,
         help='unlabelled pretraining scans')
-    p.add_argument('--num-val', type=int, default=10, help='held-out scans')
+    p.add_argument('--num-val', type=int, default=40, help='held-out scans')
     p.add_argument(
         '--labelled',
         type=int,
         default=10,
-        help='labelled scans for the probe (taken from train)')
+        help='labelled scans for the probe and the detectors (a seeded '
+        'split of train, made by the label-split tool)')
     p.add_argument(
         '--iters',
         type=int,
         default=None,
         help='pretraining iterations (default: the config)')
+    p.add_argument(
+        '--det-iters',
+        type=int,
+        default=240,
+        help='CenterPoint fine-tuning iterations of each arm (0: skip the '
+        'detection half)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=None)
     return p.parse_args(argv)
@@ -68,6 +85,16 @@ def random_model(args, runner):
     return model
 
 
+def convert_teacher(runner, path: str) -> str:
+    """The pretrained teacher backbone as a CenterPoint checkpoint."""
+    state, _ = converters.convert_state_dict(runner.model.state_dict(),
+                                             'centerpoint')
+    converters.save_converted(
+        state, path,
+        dict(net='teacher', target='centerpoint', iter=runner.iter))
+    return path
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not 1 <= args.labelled <= args.num_train:
@@ -79,7 +106,7 @@ def main(argv=None) -> int:
     os.makedirs(args.work_dir, exist_ok=True)
     timings = {}
     t0 = time.time()
-    print(f'[demo] 1/4 synthetic data in {args.data}')
+    print(f'[demo] 1/5 synthetic data in {args.data}')
     try:
         generate_dataset(
             args.data,
@@ -90,10 +117,12 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
+    ann_file = labelled_split(args.data, args.labelled / args.num_train,
+                              args.seed)
     timings['data_s'] = time.time() - t0
 
     t0 = time.time()
-    print(f'[demo] 2/4 DOS pretraining ({args.config})')
+    print(f'[demo] 2/5 DOS pretraining ({args.config})')
     runner = pretrain(
         args.config,
         args.work_dir,
@@ -105,21 +134,41 @@ def main(argv=None) -> int:
     timings['pretrain_s'] = time.time() - t0
 
     t0 = time.time()
-    print('[demo] 3/4 linear probes (frozen backbones)')
+    print('[demo] 3/5 linear probes (frozen backbones)')
     init_default_scope('mmdet3d')
-    raw_to_class = {c.raw_id: i for i, c in enumerate(CLASSES)}
     names = [c.name for c in CLASSES]
-    train_infos = load_infos(args.data, 'train')[:args.labelled]
+    train_infos = load_info_file(osp.join(args.data, ann_file))
     val_infos = load_infos(args.data, 'val')
-    train = [load_scan(args.data, i, raw_to_class) for i in train_infos]
-    val = [load_scan(args.data, i, raw_to_class) for i in val_infos]
+    train = [load_scan(args.data, i, RAW_TO_INDEX) for i in train_infos]
+    val = [load_scan(args.data, i, RAW_TO_INDEX) for i in val_infos]
     results = {}
     for name, model in (('dos', dos), ('random', random_model(args, runner))):
         results[name] = linear_probe_miou(model, train, val, names)
         print(f'  {name:<7} mIoU {results[name]["miou"]:.1f}')
     timings['probe_s'] = time.time() - t0
 
-    print('[demo] 4/4 report')
+    detection = None
+    if args.det_iters > 0:
+        t0 = time.time()
+        print(f'[demo] 4/5 CenterPoint from DOS and from scratch '
+              f'({args.labelled} labelled scans, {args.det_iters} '
+              'iterations each)')
+        ckpt = convert_teacher(runner,
+                               osp.join(args.work_dir, 'dos_centerpoint.pth'))
+        detection = detection_transfer(
+            args.data,
+            args.work_dir, ('dos', 'scratch'),
+            ckpt,
+            ann_file,
+            args.det_iters,
+            seed=args.seed,
+            threads=args.threads,
+            picture=True)
+        for arm, res in detection.items():
+            print(f'  {arm:<7} mAP {res["map"]:.1f}')
+        timings['detection_s'] = time.time() - t0
+
+    print('[demo] 5/5 report')
     report = write_demo_report(
         args.work_dir,
         dos,
@@ -128,8 +177,12 @@ def main(argv=None) -> int:
         names,
         HEAD_CLASSES,
         timings,
-        settings=dict(vars(args), iters=runner.max_iters))
+        settings=dict(
+            vars(args), iters=runner.max_iters, labelled_split=ann_file),
+        detection=detection)
     print('\n' + report['table'])
+    if detection:
+        print('\n' + report['detection_table'])
     print(f'\nreport: {osp.join(args.work_dir, "report.md")}')
     return 0
 

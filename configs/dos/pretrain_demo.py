@@ -3,13 +3,12 @@
 #   python tools/generate_synthetic.py --out data/synthetic
 #   python tools/train.py configs/dos/pretrain_demo.py
 _base_ = [
+    '../_base_/models/demo_sparse_encoder.py',
     '../_base_/datasets/synthetic_pretrain.py',
     '../_base_/schedules/dos_adamw_cosine.py',
     '../_base_/default_runtime.py',
 ]
 
-voxel_size = [0.1, 0.1, 0.2]
-point_cloud_range = [-51.2, -51.2, -3.0, 51.2, 51.2, 5.0]
 num_prototypes = 512
 
 model = dict(
@@ -18,25 +17,12 @@ model = dict(
         type='DOSDataPreprocessor',
         voxel=True,
         voxel_type='hard',
-        voxel_layer=dict(
-            max_num_points=10,
-            voxel_size=voxel_size,
-            point_cloud_range=point_cloud_range,
-            max_voxels=(60000, 60000)),
+        voxel_layer={{_base_.demo_voxel_layer}},
         block_size=1.0,
         mask_ratio=0.7),
     encoder=dict(
         voxel_encoder=dict(type='HardSimpleVFE', num_features=4),
-        backbone=dict(
-            type='SparseEncoder',
-            in_channels=4,
-            sparse_shape=[41, 1024, 1024],
-            base_channels=16,
-            output_channels=128,
-            order=('conv', 'norm', 'act'),
-            encoder_channels=((16, ), (32, 32), (64, 64), (128, 128)),
-            encoder_paddings=((1, ), (1, 1), (1, 1), ((0, 1, 1), 1)),
-            block_type='conv_module'),
+        backbone={{_base_.demo_encoder}},
         neck=dict(type='UpcastNeck'),
         # levels: 16 @ s1 (pooled), 32 @ s2 (loss cells, 0.2 m),
         # 64 @ s4, 128 @ s8, conv_out 128 (up-cast): 368 channels

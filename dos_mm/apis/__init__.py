@@ -1,3 +1,4 @@
+from .finetune import finetune, run_test
 from .pretrain import pretrain
 
-__all__ = ['pretrain']
+__all__ = ['finetune', 'pretrain', 'run_test']

@@ -6,7 +6,10 @@ from torch import Tensor
 
 
 @torch.no_grad()
-def encode_scan(model, points: Tensor, net: str = 'teacher') -> Dict:
+def encode_scan(model,
+                points: Tensor,
+                net: str = 'teacher',
+                coarse_only: bool = False) -> Dict:
     """Encode one whole scan (no masking, no augmentation) with a frozen
     network of a DOS model, in eval mode (BN running statistics).
 
@@ -14,6 +17,9 @@ def encode_scan(model, points: Tensor, net: str = 'teacher') -> Dict:
         model (DOS): the pretraining model (its voxeliser is used).
         points (Tensor): (N, C) points of the scan.
         net (str): ``'teacher'`` or ``'student'``.
+        coarse_only (bool): features of the loss level and the coarser
+            levels only (the probes'); then there are no ``logits`` (the
+            head reads every level).
 
     Returns:
         dict: ``feats`` (M, C') up-cast features of the scan's cells,
@@ -28,8 +34,10 @@ def encode_scan(model, points: Tensor, net: str = 'teacher') -> Dict:
     try:
         vox = model.data_preprocessor.voxelize_scans(
             points, torch.zeros(len(points), dtype=torch.long), 1)
-        out = encoder.features(vox, vox['point_vox'], 1)
-        out['logits'] = encoder.head(out['feats'])
+        out = encoder.features(
+            vox, vox['point_vox'], 1, coarse_only=coarse_only)
+        if not coarse_only:
+            out['logits'] = encoder.head(out['feats'])
         out['rows'] = vox['point_rows']
         return out
     finally:

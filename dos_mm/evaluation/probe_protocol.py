@@ -14,7 +14,11 @@ from .point_features import encode_scan
 
 def load_infos(root: str, split: str) -> List[dict]:
     """The ``data_list`` of ``semantickitti_infos_{split}.pkl``."""
-    path = osp.join(root, f'semantickitti_infos_{split}.pkl')
+    return load_info_file(osp.join(root, f'semantickitti_infos_{split}.pkl'))
+
+
+def load_info_file(path: str) -> List[dict]:
+    """The ``data_list`` of an mmdet3d v2 info file."""
     try:
         with open(path, 'rb') as f:
             return pickle.load(f)['data_list']
@@ -45,14 +49,20 @@ def load_scan(root: str, info: dict,
     return torch.from_numpy(points), torch.from_numpy(lut[labels])
 
 
-def scan_features(model, points: Tensor, labels: Tensor,
-                  net: str) -> Tuple[Tensor, Tensor, Tensor]:
-    """Per-point frozen features of the voxelised points of a scan.
+def scan_features(model,
+                  points: Tensor,
+                  labels: Tensor,
+                  net: str,
+                  coarse_only: bool = True) -> Tuple[Tensor, Tensor, Tensor]:
+    """Per-point frozen features of the voxelised points of a scan. The
+    probes read those of the loss level and the coarser levels, up-cast to
+    the loss cells (``coarse_only``: the finest levels are left out, so a
+    probe cannot read nearly raw inputs); trained heads read every level.
 
     Returns:
         tuple: (P, C) features, (P,) labels and (P,) rows in the scan.
     """
-    enc = encode_scan(model, points, net)
+    enc = encode_scan(model, points, net, coarse_only=coarse_only)
     return enc['feats'][enc['point_cell']], labels[enc['rows']], enc['rows']
 
 
@@ -78,31 +88,58 @@ def linear_probe_miou(
     """
     cfg = cfg or ProbeConfig()
     gen = torch.Generator().manual_seed(cfg.seed)
+    num_classes = len(class_names)
     feats, labels = [], []
     for points, lbl in train_scans:
         f, y, _ = scan_features(model, points, lbl, net)
-        keep = torch.nonzero(y >= 0).squeeze(1)
-        keep = keep[torch.randperm(len(keep), generator=gen)[:points_per_scan]]
+        keep = class_balanced_sample(y, num_classes, points_per_scan, gen)
         feats.append(f[keep])
         labels.append(y[keep])
-    num_classes = len(class_names)
     probe = fit_linear_probe(
         torch.cat(feats), torch.cat(labels), num_classes, cfg)
-    return segmentation_miou(model, test_scans, class_names,
-                             lambda f: predict(probe, f)[0], net)
+    res = segmentation_miou(model, test_scans, class_names,
+                            lambda f: predict(probe, f)[0], net)
+    res['probe_channels'] = int(feats[0].shape[1])
+    return res
 
 
-def segmentation_miou(model, test_scans: Sequence[Tuple[Tensor, Tensor]],
+def class_balanced_sample(labels: Tensor, num_classes: int, budget: int,
+                          generator: torch.Generator) -> Tensor:
+    """Rows of at most ``budget`` labelled points (labels >= 0), as evenly
+    over the classes present as they allow: each class gives up to an equal
+    share, and the share of classes with fewer points goes to the others.
+
+    Returns:
+        Tensor: (R,) int64 rows, R = min(budget, labelled points).
+    """
+    rows = [torch.nonzero(labels == c).squeeze(1) for c in range(num_classes)]
+    rows = [
+        r[torch.randperm(len(r), generator=generator)] for r in rows if len(r)
+    ]
+    rows.sort(key=len)
+    chosen, left = [], budget
+    for i, r in enumerate(rows):
+        take = min(len(r), left // (len(rows) - i))
+        chosen.append(r[:take])
+        left -= take
+    return torch.cat(chosen) if chosen else labels.new_zeros(0)
+
+
+def segmentation_miou(model,
+                      test_scans: Sequence[Tuple[Tensor, Tensor]],
                       class_names: Sequence[str],
-                      classify: Callable[[Tensor], Tensor], net: str) -> Dict:
+                      classify: Callable[[Tensor], Tensor],
+                      net: str,
+                      coarse_only: bool = True) -> Dict:
     """mmdet3d's ``seg_eval`` of ``classify`` ((P, C) features -> (P,)
-    classes) on the features of ``net`` for held-out scans; the returned
-    dict is that of :func:`linear_probe_miou`."""
+    classes) on the features of ``net`` for held-out scans (see
+    :func:`scan_features` for ``coarse_only``); the returned dict is that
+    of :func:`linear_probe_miou`."""
     ignore = len(class_names)
     preds, gts, rows = [], [], []
     with torch.no_grad():
         for points, lbl in test_scans:
-            f, y, r = scan_features(model, points, lbl, net)
+            f, y, r = scan_features(model, points, lbl, net, coarse_only)
             preds.append(classify(f).numpy())
             gts.append(torch.where(y >= 0, y, ignore).numpy())
             rows.append(r.numpy())

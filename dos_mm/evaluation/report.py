@@ -1,13 +1,13 @@
 """The demo's report: report.json, report.md and pictures."""
 import json
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 
-from dos_mm.visualization import (plot_predictions, plot_softmaps,
-                                  plot_usage_vs_zipf)
+from dos_mm.visualization import (plot_detections, plot_predictions,
+                                  plot_softmaps, plot_usage_vs_zipf)
 from .point_features import encode_scan
 
 
@@ -74,15 +74,83 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
         files, prototypes_in_use=int((counts > 0).sum()), num_prototypes=k)
 
 
-def write_demo_report(work_dir: str, model, results: Dict, scans,
-                      names: Sequence[str], head: Sequence[str], timings: Dict,
-                      settings: Dict) -> Dict:
-    """Write report.json / report.md / pictures; return them as a dict."""
+def detection_table(detection: Dict[str, Dict]) -> str:
+    """Markdown: AP per class and mAP (percent) of each arm."""
+    arms = list(detection)
+    classes = list(next(iter(detection.values()))['ap'])
+    rows = [
+        '| class | ' + ' | '.join(arms) + ' |', '|---|' + '---|' * len(arms)
+    ]
+    for name in classes:
+        rows.append(f'| {name} | ' + ' | '.join(
+            f'{detection[a]["ap"].get(name, float("nan")):.1f}'
+            for a in arms) + ' |')
+    rows.append('| **mAP** | ' + ' | '.join(f'**{detection[a]["map"]:.1f}**'
+                                            for a in arms) + ' |')
+    return '\n'.join(rows)
+
+
+def _detection_section(work_dir: str, detection: Dict[str, Dict]) -> tuple:
+    """(report.json part, markdown lines, table) of the detection half;
+    draws the picture of the first test scan's boxes."""
+    picture = 'detections.png'
+    scans = {
+        arm: res.pop('scan')
+        for arm, res in detection.items() if 'scan' in res
+    }
+    if scans:
+        first = next(iter(scans.values()))
+        plot_detections(
+            first['points'], first['gt_boxes'], {
+                f'{arm} ({detection[arm]["map"]:.1f} mAP)': s['pred_boxes']
+                for arm, s in scans.items()
+            }, osp.join(work_dir, picture))
+    arms = list(detection)
+    part = dict(detection)
+    if 'dos' in part and 'scratch' in part:
+        part['margin_map'] = part['dos']['map'] - part['scratch']['map']
+    one, table = detection[arms[0]], detection_table(detection)
+    md = [
+        '## Detection: CenterPoint from DOS and from scratch', '',
+        f'Both arms fine-tune the same CenterPoint config on the same '
+        f'{one["labelled"]} labelled scans for {one["iters"]} iterations and '
+        'are tested with its test loop: nuScenes-style AP (centre-distance '
+        'matching at 0.5, 1, 2, 4 m, the nuScenes devkit\'s functions), '
+        'boxes within 50 m, in percent.', '', table, ''
+    ]
+    if 'margin_map' in part:
+        md.append(f'DOS - scratch: **{part["margin_map"]:+.1f} mAP** (one '
+                  'run; the spread over seeds is tools/benchmark_det.py\'s).')
+        md.append('')
+    times = ', '.join(f'{a} train {detection[a]["train_s"]}, test '
+                      f'{detection[a]["test_s"]}' for a in arms)
+    md += [f'Times (s): {times}.', '']
+    if scans:
+        md += [f'![detections]({picture})', '']
+        part['picture'] = picture
+    return part, md, table
+
+
+def write_demo_report(work_dir: str,
+                      model,
+                      results: Dict,
+                      scans,
+                      names: Sequence[str],
+                      head: Sequence[str],
+                      timings: Dict,
+                      settings: Dict,
+                      detection: Optional[Dict] = None) -> Dict:
+    """Write report.json / report.md / pictures; return them as a dict
+    (with the markdown ``table`` and, with ``detection``, the
+    ``detection_table``)."""
     summary = {m: summarise(r, head) for m, r in results.items()}
     pictures = _pictures(work_dir, model, results, scans, names)
+    det_part, det_md, det_table = _detection_section(
+        work_dir, detection) if detection else (None, [], None)
     report = dict(
         summary,
         margin_miou=summary['dos']['miou'] - summary['random']['miou'],
+        probe_channels=results['dos'].get('probe_channels'),
         head_classes=list(head),
         tail_classes=[n for n in names if n not in head],
         timings={
@@ -91,13 +159,18 @@ def write_demo_report(work_dir: str, model, results: Dict, scans,
         },
         settings=settings,
         pictures=pictures)
+    if det_part is not None:
+        report['detection'] = det_part
     with open(osp.join(work_dir, 'report.json'), 'w') as f:
         json.dump(report, f, indent=2, default=str)
     table = markdown_table(summary, names)
     md = [
         '# dos_mm demo report', '',
-        'Linear probe (one linear layer on frozen features) of the DOS '
-        'teacher backbone against the same probe on a randomly initialised '
+        'Linear probe (one linear layer on frozen features: the '
+        f'{results["dos"].get("probe_channels")} channels of the loss level '
+        'and the coarser levels, up-cast to the loss cells; a class-balanced '
+        'sample of the points of each labelled scan) of the DOS teacher '
+        'backbone against the same probe on a randomly initialised '
         f'backbone; {settings.get("labelled")} labelled scans, '
         f'{len(scans)} held-out scans; IoU in percent over the points '
         'inside the voxel range.', '', table, '',
@@ -107,7 +180,7 @@ def write_demo_report(work_dir: str, model, results: Dict, scans,
         f'![usage]({pictures["usage"]})', '',
         f'![softmaps]({pictures["softmaps"]})', '',
         f'![predictions]({pictures["predictions"]})', ''
-    ]
+    ] + det_md
     with open(osp.join(work_dir, 'report.md'), 'w') as f:
         f.write('\n'.join(md))
-    return dict(report, table=table)
+    return dict(report, table=table, detection_table=det_table)

@@ -10,13 +10,15 @@ from typing import Iterator, List, Optional
 
 import mmengine
 
+_CREATE = 'python tools/create_data.py {} --root-path {{root}}'
 PREPARE = {
-    'NuScenesDataset': 'python tools/create_data.py nuscenes',
-    'NuScenesSegDataset': 'python tools/create_data.py nuscenes',
-    'WaymoDataset': 'python tools/create_data.py waymo',
-    'SemanticKittiDataset': 'python tools/create_data.py semantickitti',
-    'ScanNetSegDataset': 'python tools/create_data.py scannet',
-    'ScanNetDataset': 'python tools/create_data.py scannet',
+    'NuScenesDataset': _CREATE.format('nuscenes'),
+    'NuScenesSegDataset': _CREATE.format('nuscenes'),
+    'WaymoDataset': _CREATE.format('waymo'),
+    'SemanticKittiDataset': _CREATE.format('semantickitti'),
+    'ScanNetSegDataset': _CREATE.format('scannet'),
+    'ScanNetDataset': _CREATE.format('scannet'),
+    'SyntheticDetDataset': 'python tools/generate_synthetic.py --out {root}',
 }
 
 
@@ -43,12 +45,14 @@ def info_file_problems(dataset_cfg: dict) -> List[str]:
             continue
         path = ann if osp.isabs(ann) else osp.join(
             ds.get('data_root') or '', ann)
-        fix = PREPARE.get(ds.get('type'), 'its data preparation')
+        fix = PREPARE.get(
+            ds.get('type'),
+            'its data preparation').format(root=ds.get('data_root') or '.')
         if not osp.isfile(path):
             problems.append(
                 f'{path}: info file not found (dataset {ds.get("type")}). '
                 f'Fix: set data_root to the dataset folder, or make it with '
-                f'`{fix} --root-path {ds.get("data_root") or "."}`')
+                f'`{fix}`')
             continue
         try:
             info = mmengine.load(path)

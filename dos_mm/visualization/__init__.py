@@ -1,3 +1,7 @@
-from .demo_plots import plot_predictions, plot_softmaps, plot_usage_vs_zipf
+from .demo_plots import (plot_detections, plot_predictions, plot_softmaps,
+                         plot_usage_vs_zipf)
 
-__all__ = ['plot_predictions', 'plot_softmaps', 'plot_usage_vs_zipf']
+__all__ = [
+    'plot_detections', 'plot_predictions', 'plot_softmaps',
+    'plot_usage_vs_zipf'
+]

@@ -1,13 +1,25 @@
-"""Pictures of the demo report (matplotlib, headless)."""
+"""Pictures of the demo report.
+
+matplotlib's object API (``Figure``, no pyplot): nothing is imported until
+a picture is drawn, and the backend of the user's process is left alone.
+"""
 from typing import Dict, Sequence
 
-import matplotlib
+import numpy as np
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from dos_mm.functional import zipf_prior
 
-from dos_mm.functional import zipf_prior  # noqa: E402
+
+def _figure(*args, **kwargs):
+    """``(figure, axes)`` of a new headless matplotlib figure."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=kwargs.pop('figsize'))
+    return fig, fig.subplots(*args, **kwargs)
+
+
+def _colormap(name: str, count: int):
+    import matplotlib
+    return matplotlib.colormaps[name].resampled(count)
 
 
 def plot_usage_vs_zipf(counts: np.ndarray, alpha: float, path: str) -> None:
@@ -16,7 +28,7 @@ def plot_usage_vs_zipf(counts: np.ndarray, alpha: float, path: str) -> None:
     freq = np.sort(counts[counts > 0])[::-1] / max(counts.sum(), 1)
     ranks = np.arange(1, len(freq) + 1)
     prior = zipf_prior(len(counts), alpha).numpy()
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = _figure(figsize=(5, 4))
     ax.loglog(ranks, freq, '.', label='teacher usage (argmax share)')
     ax.loglog(
         np.arange(1,
@@ -30,14 +42,13 @@ def plot_usage_vs_zipf(counts: np.ndarray, alpha: float, path: str) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_softmaps(xy: np.ndarray, softmaps: np.ndarray, protos: Sequence[int],
                   path: str) -> None:
     """Bird's-eye view of a scan coloured by the softmaps (each prototype's
     distribution over the points) of a few prototypes."""
-    fig, axes = plt.subplots(1, len(protos), figsize=(4 * len(protos), 4))
+    fig, axes = _figure(1, len(protos), figsize=(4 * len(protos), 4))
     for ax, k in zip(np.atleast_1d(axes), protos):
         w = softmaps[:, k] / softmaps[:, k].max()
         order = np.argsort(w)
@@ -54,14 +65,13 @@ def plot_softmaps(xy: np.ndarray, softmaps: np.ndarray, protos: Sequence[int],
         ax.axis('off')
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_predictions(xy: np.ndarray, panels: Dict[str, np.ndarray],
                      class_names: Sequence[str], path: str) -> None:
     """Bird's-eye views of labels: ground truth and each model's probe."""
-    cmap = plt.get_cmap('tab20', len(class_names))
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5))
+    cmap = _colormap('gist_ncar', len(class_names))
+    fig, axes = _figure(1, len(panels), figsize=(5 * len(panels), 5))
     for ax, (title, labels) in zip(np.atleast_1d(axes), panels.items()):
         ok = labels >= 0
         ax.scatter(
@@ -75,11 +85,48 @@ def plot_predictions(xy: np.ndarray, panels: Dict[str, np.ndarray],
         ax.set_title(title)
         ax.set_aspect('equal')
         ax.axis('off')
+    from matplotlib.lines import Line2D
     handles = [
-        plt.Line2D([], [], marker='o', ls='', color=cmap(i), label=name)
+        Line2D([], [], marker='o', ls='', color=cmap(i), label=name)
         for i, name in enumerate(class_names)
     ]
     fig.legend(handles=handles, loc='lower center', ncol=6, fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+
+
+def _box_corners(boxes: np.ndarray) -> np.ndarray:
+    """(N, 7) LiDAR boxes -> (N, 5, 2) closed BEV outlines."""
+    x, y, length, width, yaw = (boxes[:, i] for i in (0, 1, 3, 4, 6))
+    local = np.array([[0.5, 0.5], [0.5, -0.5], [-0.5, -0.5], [-0.5, 0.5],
+                      [0.5, 0.5]])  # (5, 2)
+    dx = local[None, :, 0] * length[:, None]
+    dy = local[None, :, 1] * width[:, None]
+    c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
+    return np.stack(
+        [x[:, None] + c * dx - s * dy, y[:, None] + s * dx + c * dy], -1)
+
+
+def plot_detections(xy: np.ndarray,
+                    gt_boxes: np.ndarray,
+                    arms: Dict[str, np.ndarray],
+                    path: str,
+                    extent: float = 51.2) -> None:
+    """Bird's-eye view of a scan's points with the ground-truth boxes and
+    each arm's predicted boxes, one panel per arm."""
+    colours = ('tab:red', 'tab:blue', 'tab:purple', 'tab:orange')
+    fig, axes = _figure(1, len(arms), figsize=(6 * len(arms), 6))
+    for ax, (title,
+             boxes), colour in zip(np.atleast_1d(axes), arms.items(), colours):
+        ax.scatter(xy[:, 0], xy[:, 1], s=0.2, c='0.6')
+        for outline in _box_corners(gt_boxes):
+            ax.plot(outline[:, 0], outline[:, 1], c='tab:green', lw=1.2)
+        for outline in _box_corners(boxes):
+            ax.plot(outline[:, 0], outline[:, 1], c=colour, lw=0.9)
+        ax.set_xlim(-extent, extent)
+        ax.set_ylim(-extent, extent)
+        ax.set_title(f'{title} (green: ground truth)')
+        ax.set_aspect('equal')
+        ax.axis('off')
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)

@@ -1,5 +1,5 @@
 """tools/demo.py end to end on a tiny budget: data, pretraining, probes,
-report with the documented keys and pictures."""
+the detection half, report with the documented keys and pictures."""
 import json
 import sys
 
@@ -14,7 +14,7 @@ def test_demo_writes_report_and_pictures(tmp_path):
         '--work-dir',
         str(work), '--data',
         str(tmp_path / 'data'), '--num-train', '3', '--num-val', '1',
-        '--labelled', '2', '--iters', '2', '--threads', '2'
+        '--labelled', '2', '--iters', '2', '--det-iters', '2', '--threads', '2'
     ])
     assert rc == 0
     report = json.loads((work / 'report.json').read_text())
@@ -25,8 +25,26 @@ def test_demo_writes_report_and_pictures(tmp_path):
         report['random']['miou']
     for key in ('usage', 'softmaps', 'predictions'):
         assert (work / report['pictures'][key]).stat().st_size > 1000
-    assert 'DOS - random' in (work / 'report.md').read_text()
+    assert report['probe_channels'] == 352  # loss level (s2) and coarser
+    md = (work / 'report.md').read_text()
+    assert 'DOS - random' in md
     assert (work / 'iter_2.pth').exists()  # mmengine's checkpoint
+    # the detection half: both arms trained on the same labelled scans and
+    # tested by the config's test loop
+    det = report['detection']
+    for arm in ('dos', 'scratch'):
+        assert 0 <= det[arm]['map'] <= 100
+        assert det[arm]['labelled'] == 2 and det[arm]['iters'] == 2
+        assert set(det[arm]['ap']) <= {
+            'car', 'truck', 'bus', 'motorcycle', 'bicycle', 'pedestrian',
+            'traffic_cone', 'barrier'
+        }
+        assert det[arm]['train_s'] > 0
+        assert (work / f'det_{arm}' / 'iter_2.pth').exists()
+    assert det['margin_map'] == det['dos']['map'] - det['scratch']['map']
+    assert (work / det['picture']).stat().st_size > 1000
+    assert 'CenterPoint from DOS and from scratch' in md
+    assert (work / 'dos_centerpoint.pth').exists()
 
 
 def test_demo_rejects_more_labelled_scans_than_exist(tmp_path, capsys):

@@ -70,11 +70,13 @@ class DOSEncoder(BaseModule):
                  voxels: Dict[str, Tensor],
                  point_vox: Tensor,
                  batch_size: int,
-                 token_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
+                 token_mask: Optional[Tensor] = None,
+                 coarse_only: bool = False) -> Dict[str, Tensor]:
         """Backbone + neck: up-cast multi-scale features at the loss cells.
 
         ``token_mask`` (V,) bool replaces those voxels' input features with
-        the mask token (ablation only).
+        the mask token (ablation only); ``coarse_only`` leaves out the
+        levels finer than the loss cells (the probes' features).
 
         Returns:
             dict: ``cells`` (M, 4), ``point_cell`` (P,), ``feats`` (M, C)
@@ -96,7 +98,7 @@ class DOSEncoder(BaseModule):
         return dict(
             cells=cells,
             point_cell=point_cell,
-            feats=self.neck(levels, strides, cells, stride),
+            feats=self.neck(levels, strides, cells, stride, coarse_only),
             stride=torch.tensor(stride))
 
     def forward(self,

@@ -1,7 +1,9 @@
+from .frozen_sparse_encoder import FrozenSparseEncoder
 from .frozen_upcast_minkunet import FrozenUpcastMinkUNet
 from .multiscale_minkunet import MultiScaleMinkUNet
 from .multiscale_sparse_encoder import MultiScaleSparseEncoder
 
 __all__ = [
-    'FrozenUpcastMinkUNet', 'MultiScaleMinkUNet', 'MultiScaleSparseEncoder'
+    'FrozenSparseEncoder', 'FrozenUpcastMinkUNet', 'MultiScaleMinkUNet',
+    'MultiScaleSparseEncoder'
 ]

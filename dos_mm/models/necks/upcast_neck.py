@@ -28,13 +28,19 @@ class UpcastNeck(nn.Module):
         self.levels = None if levels is None else list(levels)
         self.last_missing = 0
 
-    def forward(self, feats: List, strides: List[Sequence[int]], cells: Tensor,
-                cell_stride: Sequence[int]) -> Tensor:
+    def forward(self,
+                feats: List,
+                strides: List[Sequence[int]],
+                cells: Tensor,
+                cell_stride: Sequence[int],
+                coarse_only: bool = False) -> Tensor:
         """Args:
             feats (list[SparseConvTensor]): backbone levels.
             strides (list[tuple]): per-axis stride of each level.
             cells (Tensor): (M, 4) loss cells (scan, a, b, c).
             cell_stride (Sequence[int]): per-axis stride of the loss cells.
+            coarse_only (bool): leave out the levels finer than the cells
+                (the probes read the loss level and coarser).
 
         Returns:
             Tensor: (M, sum of level channels) features.
@@ -42,7 +48,10 @@ class UpcastNeck(nn.Module):
         chosen = range(len(feats)) if self.levels is None else self.levels
         out, missing = [], 0
         for i in chosen:
-            if all(s >= c for s, c in zip(strides[i], cell_stride)):
+            coarse = all(s >= c for s, c in zip(strides[i], cell_stride))
+            if coarse_only and not coarse:
+                continue
+            if coarse:
                 feat, miss = self._upcast(feats[i], strides[i], cells,
                                           cell_stride)
             else:

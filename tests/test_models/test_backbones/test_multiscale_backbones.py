@@ -130,3 +130,31 @@ def test_minkunet_twin_rejects_other_backends():
     cfg['sparseconv_backend'] = 'torchsparse'
     with pytest.raises(ValueError, match='spconv backend'):
         MultiScaleMinkUNet(**cfg)
+
+
+def test_frozen_sparse_encoder_never_trains():
+    """The frozen-encoder detection row: no gradients, eval-mode BN, the
+    same parameter names as mmdet3d's SparseEncoder."""
+    from mmdet3d.models.middle_encoders import SparseEncoder
+
+    from dos_mm.models.backbones import FrozenSparseEncoder
+    kwargs = dict(in_channels=4, sparse_shape=[41, 64, 64])
+    frozen = FrozenSparseEncoder(**kwargs)
+    plain = SparseEncoder(**kwargs)
+    assert list(frozen.state_dict()) == list(plain.state_dict())
+    frozen.train()
+    assert not frozen.training
+    assert not any(p.requires_grad for p in frozen.parameters())
+    gen = torch.Generator().manual_seed(0)
+    coors = torch.stack([
+        torch.zeros(2000, dtype=torch.int32),
+        torch.randint(0, 41, (2000, ), dtype=torch.int32, generator=gen),
+        torch.randint(0, 64, (2000, ), dtype=torch.int32, generator=gen),
+        torch.randint(0, 64, (2000, ), dtype=torch.int32, generator=gen)
+    ], 1).unique(dim=0).contiguous()
+    feats = torch.randn(len(coors), 4, requires_grad=True)
+    before = {k: v.clone() for k, v in frozen.state_dict().items()}
+    out = frozen(feats, coors, 1)
+    assert not out.requires_grad
+    for key, value in frozen.state_dict().items():  # BN statistics too
+        assert torch.equal(value, before[key]), key
