@@ -48,7 +48,7 @@ def parse_args(argv=None):
     p.add_argument('--arms', nargs='+', default=list(ARMS), choices=ARMS)
     p.add_argument('--iters', type=int, default=400, help='pretraining')
     p.add_argument(
-        '--det-iters', type=int, default=240, help='fine-tuning, every arm')
+        '--det-iters', type=int, default=160, help='fine-tuning, every arm')
     p.add_argument('--num-train', type=int, default=100)
     p.add_argument('--num-val', type=int, default=40)
     p.add_argument('--threads', type=int, default=None)
