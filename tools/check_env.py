@@ -67,8 +67,62 @@ def check(requirements: Optional[List[Requirement]] = None) -> List[str]:
     return problems
 
 
+def cuda_problems(torch_cuda: str, distributions, cumm_cpu_only: bool,
+                  mmcv_cuda: str) -> List[str]:
+    """What a CUDA torch needs beyond the versions: spconv's CUDA flavour
+    (alone: the flavours overwrite each other's files) and mmcv built with
+    CUDA ops. Empty for a CPU torch.
+
+    Args:
+        torch_cuda (str): ``torch.version.cuda`` ('' for a CPU build).
+        distributions: installed distribution names, lower case.
+        cumm_cpu_only (bool): ``cumm.constants.CUMM_CPU_ONLY_BUILD``.
+        mmcv_cuda (str): ``mmcv.utils.get_compiling_cuda_version()``.
+    """
+    if not torch_cuda:
+        return []
+    problems = []
+    flavours = sorted(d for d in distributions
+                      if d == 'spconv' or d.startswith('spconv-cu'))
+    cuda_flavours = [d for d in flavours if d != 'spconv']
+    if not cuda_flavours or len(flavours) > 1 or cumm_cpu_only:
+        problems.append(
+            f'spconv: {flavours or "none"} installed (cumm CPU-only: '
+            f'{cumm_cpu_only}) for a CUDA {torch_cuda} torch; needed exactly '
+            'one spconv-cuXXX wheel. Fix: pip uninstall -y spconv cumm && '
+            'make install')
+    if mmcv_cuda == 'not available':
+        problems.append(
+            f'mmcv: compiled without CUDA ops for a CUDA {torch_cuda} torch '
+            "(CenterPoint's voxelisation and NMS would fail on CUDA "
+            'tensors). Fix: pip uninstall -y mmcv && make install (needs '
+            "an nvcc of torch's CUDA major version)")
+    return problems
+
+
+def _cuda_facts():
+    from importlib import metadata
+
+    import torch
+    names = {(d.metadata['Name'] or '').lower()
+             for d in metadata.distributions()}
+    try:
+        from cumm.constants import CUMM_CPU_ONLY_BUILD
+    except Exception:
+        CUMM_CPU_ONLY_BUILD = True
+    try:
+        from mmcv.utils import get_compiling_cuda_version
+        mmcv_cuda = get_compiling_cuda_version()
+    except Exception:
+        mmcv_cuda = 'not available'
+    return torch.version.cuda or '', names, bool(CUMM_CPU_ONLY_BUILD), \
+        mmcv_cuda
+
+
 def main() -> int:
     problems = check()
+    if not problems:
+        problems = cuda_problems(*_cuda_facts())
     for problem in problems:
         print(f'ERROR {problem}', file=sys.stderr)
     return 1 if problems else 0

@@ -5,12 +5,15 @@
 #   creates ./.venv (git-ignored) with python3.
 # * Keeps a torch >= 2.1 that is already installed; otherwise installs
 #   torch==2.13.0 (a CPU build on machines where pip finds one locally).
-# * Builds the mmcv 2.1.0 wheel with ops once per torch build and caches it in
-#   $DOS_MM_CACHE (default ~/.cache/dos_mm), outside the repository.
+# * Builds the mmcv 2.1.0 wheel with ops once per torch build and CUDA ops
+#   and caches it in $DOS_MM_CACHE (default ~/.cache/dos_mm), outside the
+#   repository; on a CUDA torch it first checks for an nvcc of the same
+#   major version and compiles the CUDA ops even where no GPU is visible.
 # * Installs the OpenMMLab stack, the runtime and test requirements, spconv
-#   matching the torch build (CPU or cu12x), then dos_mm in editable mode.
-# * Skips everything when the requirement files have not changed since the
-#   last successful run (stamp file in the venv).
+#   matching the torch build (CPU, or the cuXXX wheel of tools/install_plan.py
+#   after removing the other flavours), then dos_mm in editable mode.
+# * Skips everything when the requirement files, this script and the torch
+#   build have not changed since the last successful run (stamp file).
 #
 # Every failure stops with the package, the version found, the version needed
 # and the command that fixes it.
@@ -52,8 +55,16 @@ python3.11 on PATH." ;;
 esac
 
 STAMP="$VENV/.dos_mm_install.stamp"
-want_stamp=$(cat "$REPO"/requirements/*.txt "$REPO/setup.cfg" \
-    "$REPO/tools/install.sh" | sha256sum | cut -c1-16)
+PLAN=("$PY" "$REPO/tools/install_plan.py")
+torch_build() {
+    "$PY" -c 'import torch; print(torch.__version__, torch.version.cuda or "cpu")' \
+        2>/dev/null || echo none
+}
+stamp_of() {  # the requirements, this script and the torch build
+    { cat "$REPO"/requirements/*.txt "$REPO/setup.cfg" "$REPO/tools/install.sh" \
+        "$REPO/tools/install_plan.py"; torch_build; } | sha256sum | cut -c1-16
+}
+want_stamp=$(stamp_of)
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" ]] \
     && "$PY" -c 'import dos_mm' 2>/dev/null; then
     say "up to date ($VENV); nothing to do"
@@ -85,18 +96,25 @@ fi
 TORCH_TAG=$("$PY" -c 'import torch; print(torch.__version__)')
 CUDA_VER=$("$PY" -c 'import torch; print(torch.version.cuda or "")')
 "${PIP[@]}" install -q 'numpy>=1.23,<2'
+SPCONV_REQ=$("${PLAN[@]}" spconv "$CUDA_VER" 2>&1) || die "$SPCONV_REQ"
 
 # ----------------------------------------------------------------- mmcv ----
 mmcv_ok=$("$PY" - <<EOF 2>/dev/null || true
 import mmcv, mmcv.ops
-print(mmcv.__version__ == '$MMCV_VERSION')
+from mmcv.utils import get_compiling_cuda_version
+cuda_ops = get_compiling_cuda_version() != 'not available'
+print(mmcv.__version__ == '$MMCV_VERSION' and cuda_ops == bool('$CUDA_VER'))
 EOF
 )
 if [[ "$mmcv_ok" != "True" ]]; then
-    WHEELS="$CACHE/wheels/torch-$TORCH_TAG"
+    WHEELS="$CACHE/wheels/$("${PLAN[@]}" wheel-key "$TORCH_TAG" "$CUDA_VER")"
     mkdir -p "$WHEELS" || die "cannot create the wheel cache $WHEELS. Fix: \
 set DOS_MM_CACHE to a writable folder."
     wheel=$(ls "$WHEELS"/mmcv-$MMCV_VERSION-*.whl 2>/dev/null | head -n1 || true)
+    if [[ -z "$wheel" && -z "$CUDA_VER" ]]; then  # CPU wheels of the older key
+        wheel=$(ls "$CACHE/wheels/torch-$TORCH_TAG"/mmcv-$MMCV_VERSION-*.whl \
+            2>/dev/null | head -n1 || true)
+    fi
     if [[ -z "$wheel" ]]; then
         command -v "${CC:-gcc}" >/dev/null || die "no C/C++ compiler found; \
 mmcv $MMCV_VERSION with ops must be compiled. Fix: 'apt-get install \
@@ -104,9 +122,19 @@ build-essential' (or set CC), then rerun 'make install'."
         "$PY" -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
             || die "Python headers (Python.h) not found; needed to compile \
 mmcv. Fix: 'apt-get install python3-dev' and rerun 'make install'."
+        build_env=()
+        if [[ -n "$CUDA_VER" ]]; then
+            nvcc="${CUDA_HOME:+$CUDA_HOME/bin/}nvcc"
+            nvcc_out=$("$nvcc" --version 2>/dev/null || true)
+            found=$("${PLAN[@]}" nvcc "$CUDA_VER" "$nvcc_out" 2>&1) || die "$found"
+            say "nvcc $found for torch's CUDA $CUDA_VER: compiling mmcv's CUDA ops"
+            # compile the CUDA ops even where no GPU is visible (a build node)
+            build_env=(FORCE_CUDA=1
+                "TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-7.0;7.5;8.0;8.6;8.9;9.0}")
+        fi
         say "building mmcv $MMCV_VERSION with ops for torch $TORCH_TAG (once; ~12 min on 2 cores) -> $WHEELS"
         tmp=$(mktemp -d)
-        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${PIP[@]}" wheel \
+        env "${build_env[@]}" MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${PIP[@]}" wheel \
             --no-deps --no-build-isolation -w "$tmp" "mmcv==$MMCV_VERSION" \
             > "$tmp/build.log" 2>&1 || { tail -n 30 "$tmp/build.log"; die \
 "building mmcv $MMCV_VERSION failed (log above, full log $tmp/build.log). \
@@ -116,7 +144,7 @@ Fix: check the compiler and that torch imports, then rerun 'make install'."; }
     else
         say "reusing cached mmcv wheel $wheel"
     fi
-    "${PIP[@]}" install -q --no-deps "$wheel"
+    "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel"
 fi
 
 # ------------------------------------------------------ the rest -----------
@@ -128,13 +156,10 @@ req_runtime=$(grep -v '^spconv' "$REPO/requirements/runtime.txt")
 "${PIP[@]}" install -q "${CONSTRAINTS[@]}" \
     $(echo "$req_runtime" | sed 's/#.*//' | xargs) \
     -r "$REPO/requirements/tests.txt"
-if [[ -n "$CUDA_VER" ]]; then
-    spconv_pkg="spconv-cu${CUDA_VER%%.*}0"   # cu12x torch -> spconv-cu120
-    say "CUDA $CUDA_VER torch: installing $spconv_pkg"
-else
-    spconv_pkg="spconv==2.3.8"
-    say "CPU torch: installing $spconv_pkg"
-fi
+spconv_pkg="$SPCONV_REQ"
+say "torch CUDA '${CUDA_VER:-none}': installing $spconv_pkg ($("${PLAN[@]}" note "$CUDA_VER"))"
+# the CPU and cuXXX flavours of spconv / cumm overwrite each other's files
+"${PIP[@]}" uninstall -y -q $("${PLAN[@]}" others "$CUDA_VER") >/dev/null 2>&1 || true
 "${PIP[@]}" install -q "${CONSTRAINTS[@]}" "$spconv_pkg" || die "could not install $spconv_pkg \
 for torch $TORCH_TAG (CUDA '${CUDA_VER:-none}'). Fix: install the spconv wheel \
 that matches your CUDA (see https://github.com/traveller59/spconv) and rerun."
@@ -142,5 +167,5 @@ say "dos_mm (editable)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$REPO"
 
 "$PY" "$REPO/tools/check_env.py" || die "environment check failed (above)."
-echo "$want_stamp" > "$STAMP"
+stamp_of > "$STAMP"  # with the torch build now installed
 say "done: $VENV"

@@ -10,6 +10,7 @@ from .mmengine_checkpoint import patch_mmengine_local_loader
 from .mmengine_cpu_dist import patch_mmengine_cpu_dist
 from .numpy_long import restore_numpy_long
 from .spconv_cpu import patch_spconv_cpu_stream
+from .spconv_cpu_algo import patch_spconv_cpu_algo
 from .spconv_cpu_conv import patch_spconv_cpu_conv
 
 _APPLIED = {}
@@ -20,6 +21,7 @@ def apply_compat_patches() -> dict:
     if not _APPLIED:
         _APPLIED['spconv_cpu_stream'] = patch_spconv_cpu_stream()
         _APPLIED['spconv_cpu_conv'] = patch_spconv_cpu_conv()
+        _APPLIED['spconv_cpu_algo'] = patch_spconv_cpu_algo()
         _APPLIED['numpy_long'] = restore_numpy_long()
         _APPLIED['mmengine_local_loader'] = patch_mmengine_local_loader()
         _APPLIED['mmengine_cpu_dist'] = patch_mmengine_cpu_dist()
@@ -32,5 +34,5 @@ __all__ = [
     'apply_compat_patches', 'patch_spconv_cpu_stream', 'patch_spconv_cpu_conv',
     'restore_numpy_long', 'patch_mmengine_local_loader',
     'patch_mmengine_cpu_dist', 'patch_atomic_checkpoint',
-    'patch_centerpoint_head_init'
+    'patch_centerpoint_head_init', 'patch_spconv_cpu_algo'
 ]

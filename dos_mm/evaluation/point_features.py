@@ -5,6 +5,11 @@ import torch
 from torch import Tensor
 
 
+def model_device(model) -> torch.device:
+    """The device of a model's parameters (where its inputs must go)."""
+    return next(model.parameters()).device
+
+
 @torch.no_grad()
 def encode_scan(model,
                 points: Tensor,
@@ -26,14 +31,17 @@ def encode_scan(model,
         ``logits`` (M, K) prototype cosines, ``point_cell`` (P,) cell of
         each voxelised point, ``rows`` (P,) those points' rows in
         ``points`` (points outside the voxel range have none) and
-        ``cells`` (M, 4).
+        ``cells`` (M, 4); all on the model's device.
     """
     encoder = model.teacher.module if net == 'teacher' else model.student
+    points = points.to(model_device(model))
     was_training = model.training
     model.eval()
     try:
         vox = model.data_preprocessor.voxelize_scans(
-            points, torch.zeros(len(points), dtype=torch.long), 1)
+            points,
+            torch.zeros(len(points), dtype=torch.long, device=points.device),
+            1)
         out = encoder.features(
             vox, vox['point_vox'], 1, coarse_only=coarse_only)
         if not coarse_only:

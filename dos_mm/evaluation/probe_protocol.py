@@ -63,7 +63,9 @@ def scan_features(model,
         tuple: (P, C) features, (P,) labels and (P,) rows in the scan.
     """
     enc = encode_scan(model, points, net, coarse_only=coarse_only)
-    return enc['feats'][enc['point_cell']], labels[enc['rows']], enc['rows']
+    rows = enc['rows']
+    return (enc['feats'][enc['point_cell']], labels.to(rows.device)[rows],
+            rows)
 
 
 def linear_probe_miou(
@@ -140,9 +142,9 @@ def segmentation_miou(model,
     with torch.no_grad():
         for points, lbl in test_scans:
             f, y, r = scan_features(model, points, lbl, net, coarse_only)
-            preds.append(classify(f).numpy())
-            gts.append(torch.where(y >= 0, y, ignore).numpy())
-            rows.append(r.numpy())
+            preds.append(classify(f).cpu().numpy())
+            gts.append(torch.where(y >= 0, y, ignore).cpu().numpy())
+            rows.append(r.cpu().numpy())
     label2cat = {i: name for i, name in enumerate(class_names)}
     label2cat[ignore] = 'ignore'
     res = seg_eval(gts, preds, label2cat, ignore, logger='silent')

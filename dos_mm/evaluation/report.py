@@ -46,7 +46,7 @@ def markdown_table(summary: Dict[str, Dict], names: Sequence[str]) -> str:
 
 @torch.no_grad()
 def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
-    logits = [encode_scan(model, pts)['logits'] for pts, _ in scans]
+    logits = [encode_scan(model, pts)['logits'].cpu() for pts, _ in scans]
     k = logits[0].shape[1]
     counts = sum(torch.bincount(lg.argmax(1), minlength=k) for lg in logits)
     alpha = getattr(model, 'final_alpha', 1.3)
@@ -57,7 +57,10 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
     plot_usage_vs_zipf(counts.numpy(), alpha, osp.join(work_dir,
                                                        files['usage']))
     pts, labels = scans[0]
-    enc = encode_scan(model, pts)
+    enc = {
+        k: v.cpu()
+        for k, v in encode_scan(model, pts).items() if torch.is_tensor(v)
+    }
     soft = torch.softmax(enc['logits'] / model.teacher_temp, dim=0)
     order = torch.argsort(counts, descending=True).tolist()
     protos = [order[i] for i in (0, 5, 20, 60) if i < len(order)]

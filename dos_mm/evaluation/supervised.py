@@ -42,7 +42,9 @@ def train_supervised(model,
     gen = torch.Generator().manual_seed(seed)
     views = DOSMultiView(num_views=1, crop_ratio=(1.0, 1.0), seed=seed)
     student, pre = model.student, model.data_preprocessor
-    head = torch.nn.Linear(student.head.projector[0].in_features, num_classes)
+    device = next(student.parameters()).device
+    head = torch.nn.Linear(student.head.projector[0].in_features,
+                           num_classes).to(device)
     params = [
         p for n, p in student.named_parameters() if not n.startswith('head.')
     ] + list(head.parameters())
@@ -57,8 +59,8 @@ def train_supervised(model,
             pts.append(torch.from_numpy(view['points']))
             lbl.append(labels[torch.from_numpy(view['orig_idx'])])
             scan.append(torch.full((len(view['points']), ), b))
-        points, labels = torch.cat(pts), torch.cat(lbl)
-        scan = torch.cat(scan)
+        points, labels = torch.cat(pts).to(device), torch.cat(lbl).to(device)
+        scan = torch.cat(scan).to(device)
         vox = pre.voxelize_scans(points, scan, len(chosen))
         enc = student.features(vox, vox['point_vox'], len(chosen))
         logits = head(enc['feats'])[enc['point_cell']]

@@ -1,10 +1,19 @@
 """Zipf-Sinkhorn target generator: teacher logits -> balanced plan."""
 import torch
 from mmdet3d.registry import MODELS
+from mmengine import dist
 from torch import Tensor, nn
 
 from dos_mm.functional import (global_column_logsumexp, rank_marginal,
                                zipf_sinkhorn)
+
+
+def _finite_everywhere(logits: Tensor) -> bool:
+    """Whether every rank's logits are finite (one collective)."""
+    flag = torch.isfinite(logits).all().float().reshape(1)
+    if dist.get_world_size() > 1:
+        dist.all_reduce(flag, op='min')
+    return bool(flag)
 
 
 @MODELS.register_module()
@@ -61,7 +70,18 @@ class ZipfSinkhornTarget(nn.Module):
     def forward(self, logits: Tensor, overwrite: bool = False) -> Tensor:
         """(N, K) teacher logits (already divided by tau_T) -> (N, K) log
         transport plan (rows 1/N, columns the Zipf marginal); with
-        ``overwrite``, float32 logits are turned into the plan in place."""
+        ``overwrite``, float32 logits are turned into the plan in place.
+
+        Non-finite logits on any rank (a diverging teacher, an fp16
+        overflow) are agreed on by every rank first: then every rank
+        returns a NaN plan and leaves the usage as it was, so the loss is
+        non-finite everywhere and ``NonFiniteGuardOptimWrapper`` skips the
+        step on all ranks alike. (``zipf_sinkhorn`` would raise on the one
+        rank that sees them while the others wait in its collectives.)
+        """
+        if not _finite_everywhere(logits):
+            return logits.new_full(
+                logits.shape, float('nan'), dtype=torch.float32)
         usage = self.update_usage(logits)
         marginal = rank_marginal(usage, self.alpha)  # (K,)
         return zipf_sinkhorn(logits, marginal, self.num_iters, overwrite)

@@ -41,3 +41,63 @@ def test_a_batch_without_rows_leaves_usage_unchanged():
     assert torch.equal(before, after)
     log_q = target(torch.zeros(0, 3))
     assert log_q.shape == (0, 3)
+
+
+def test_non_finite_logits_give_a_nan_plan_and_keep_the_usage():
+    target = ZipfSinkhornTarget(num_prototypes=3, usage_momentum=0.5)
+    target(torch.randn(10, 3))
+    usage = target.usage.clone()
+    bad = torch.randn(10, 3)
+    bad[4, 1] = float('inf')
+    plan = target(bad)
+    assert plan.shape == (10, 3) and torch.isnan(plan).all()
+    assert torch.equal(target.usage, usage)
+
+
+def _nan_worker(rank, port, out_dir):
+    import os
+    torch.set_num_threads(1)
+    torch.distributed.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2)
+    try:
+        target = ZipfSinkhornTarget(num_prototypes=4, usage_momentum=0.0)
+        good = target(torch.randn(6 + rank, 4))  # both finite: a plan
+        logits = torch.randn(5, 4)
+        if rank == 1:
+            logits[2, 3] = float('nan')  # only rank 1 sees it
+        bad = target(logits)
+        after = target(torch.randn(3, 4))  # the collectives still line up
+        torch.save(
+            dict(good=good, bad=bad, after=after),
+            os.path.join(out_dir, f'rank{rank}.pth'))
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+@pytest.mark.dist
+def test_one_rank_with_nan_makes_every_rank_skip_without_hanging():
+    import os
+    import socket
+    import tempfile
+    import time
+
+    import torch.multiprocessing as mp
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory() as out_dir:
+        context = mp.spawn(
+            _nan_worker, args=(port, out_dir), nprocs=2, join=False)
+        deadline = time.time() + 60
+        while not context.join(timeout=1):
+            if time.time() > deadline:
+                for proc in context.processes:
+                    proc.kill()
+                pytest.fail('a rank hung on the other rank\'s NaN')
+        ranks = [
+            torch.load(os.path.join(out_dir, f'rank{r}.pth')) for r in range(2)
+        ]
+    for res in ranks:
+        assert torch.isfinite(res['good']).all()
+        assert torch.isnan(res['bad']).all()  # both ranks: skip the step
+        assert torch.isfinite(res['after']).all()
