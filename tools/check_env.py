@@ -67,7 +67,7 @@ def check(requirements: Optional[List[Requirement]] = None) -> List[str]:
     return problems
 
 
-def cuda_problems(torch_cuda: str, distributions, cumm_cpu_only: bool,
+def cuda_problems(torch_cuda: str, distributions, spconv_cpu_only: bool,
                   mmcv_cuda: str) -> List[str]:
     """What a CUDA torch needs beyond the versions: spconv's CUDA flavour
     (alone: the flavours overwrite each other's files) and mmcv built with
@@ -77,7 +77,7 @@ def cuda_problems(torch_cuda: str, distributions, cumm_cpu_only: bool,
         torch_cuda (str): ``torch.version.cuda`` ('' for a CPU build).
         distributions: installed distribution names, lower case.
         cumm_cpu_only (bool): ``cumm.constants.CUMM_CPU_ONLY_BUILD``.
-        mmcv_cuda (str): ``mmcv.utils.get_compiling_cuda_version()``.
+        mmcv_cuda (str): ``mmcv.ops.get_compiling_cuda_version()``.
     """
     if not torch_cuda:
         return []
@@ -85,10 +85,10 @@ def cuda_problems(torch_cuda: str, distributions, cumm_cpu_only: bool,
     flavours = sorted(d for d in distributions
                       if d == 'spconv' or d.startswith('spconv-cu'))
     cuda_flavours = [d for d in flavours if d != 'spconv']
-    if not cuda_flavours or len(flavours) > 1 or cumm_cpu_only:
+    if not cuda_flavours or len(flavours) > 1 or spconv_cpu_only:
         problems.append(
-            f'spconv: {flavours or "none"} installed (cumm CPU-only: '
-            f'{cumm_cpu_only}) for a CUDA {torch_cuda} torch; needed exactly '
+            f'spconv: {flavours or "none"} installed (CPU-only build: '
+            f'{spconv_cpu_only}) for a CUDA {torch_cuda} torch; needed exactly '
             'one spconv-cuXXX wheel. Fix: pip uninstall -y spconv cumm && '
             'make install')
     if mmcv_cuda == 'not available':
@@ -107,16 +107,15 @@ def _cuda_facts():
     names = {(d.metadata['Name'] or '').lower()
              for d in metadata.distributions()}
     try:
-        from cumm.constants import CUMM_CPU_ONLY_BUILD
+        from spconv.cppconstants import CPU_ONLY_BUILD
     except Exception:
-        CUMM_CPU_ONLY_BUILD = True
+        CPU_ONLY_BUILD = True
     try:
-        from mmcv.utils import get_compiling_cuda_version
+        from mmcv.ops import get_compiling_cuda_version
         mmcv_cuda = get_compiling_cuda_version()
     except Exception:
         mmcv_cuda = 'not available'
-    return torch.version.cuda or '', names, bool(CUMM_CPU_ONLY_BUILD), \
-        mmcv_cuda
+    return torch.version.cuda or '', names, bool(CPU_ONLY_BUILD), mmcv_cuda
 
 
 def main() -> int:

@@ -101,7 +101,7 @@ SPCONV_REQ=$("${PLAN[@]}" spconv "$CUDA_VER" 2>&1) || die "$SPCONV_REQ"
 # ----------------------------------------------------------------- mmcv ----
 mmcv_ok=$("$PY" - <<EOF 2>/dev/null || true
 import mmcv, mmcv.ops
-from mmcv.utils import get_compiling_cuda_version
+from mmcv.ops import get_compiling_cuda_version
 cuda_ops = get_compiling_cuda_version() != 'not available'
 print(mmcv.__version__ == '$MMCV_VERSION' and cuda_ops == bool('$CUDA_VER'))
 EOF
