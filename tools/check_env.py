@@ -88,8 +88,9 @@ def cuda_problems(torch_cuda: str, distributions, spconv_cpu_only: bool,
     if not cuda_flavours or len(flavours) > 1 or spconv_cpu_only:
         problems.append(
             f'spconv: {flavours or "none"} installed (CPU-only build: '
-            f'{spconv_cpu_only}) for a CUDA {torch_cuda} torch; needed exactly '
-            'one spconv-cuXXX wheel. Fix: pip uninstall -y spconv cumm && '
+            f'{spconv_cpu_only}) for a CUDA {torch_cuda} torch; needed '
+            'exactly one spconv-cuXXX wheel. Fix: pip uninstall -y spconv '
+            'cumm && '
             'make install')
     if mmcv_cuda == 'not available':
         problems.append(
