@@ -68,7 +68,7 @@ def parse_args(argv=None):
     p.add_argument(
         '--det-iters',
         type=int,
-        default=100,
+        default=80,
         help='CenterPoint fine-tuning iterations of each arm (0: skip the '
         'detection half)')
     p.add_argument('--seed', type=int, default=0)

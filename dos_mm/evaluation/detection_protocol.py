@@ -45,14 +45,17 @@ def _options(data_root: str, ann_file: str, iters: int, seed: int,
     opts = {
         'train_dataloader.dataset.data_root': root,
         'train_dataloader.dataset.ann_file': ann_file,
-        'val_dataloader.dataset.data_root': root,
         'test_dataloader.dataset.data_root': root,
         'train_cfg.max_iters': iters,
-        'train_cfg.val_interval': iters + 1,  # the test loop evaluates
+        # no validation loop (mmengine's iteration loop would also run it
+        # after the last iteration); the test loop evaluates
+        'val_dataloader': None,
+        'val_cfg': None,
+        'val_evaluator': None,
         'default_hooks.checkpoint.interval': iters,
         'randomness': dict(seed=seed),
     }
-    for split in ('train', 'val', 'test'):
+    for split in ('train', 'test'):
         for key, value in loader.items():
             opts[f'{split}_dataloader.{key}'] = value
     if checkpoint is not None:
