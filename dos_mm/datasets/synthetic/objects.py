@@ -78,22 +78,23 @@ def two_wheeler(scene: Scene, rng, x: float, y: float, yaw: float, motor: bool,
     return inst
 
 
-def person(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
-    radius, height = rng.uniform(0.22, 0.32), rng.uniform(1.5, 1.95)
-    inst = scene.new_instance('person',
-                              (x, y, 0.0, 2 * radius, 2 * radius, height, yaw))
-    scene.add_cylinder('person', (x, y), radius, 0.0, height, inst,
-                       _refl(rng, 'person'))
+def _upright(scene: Scene, rng, name: str, x: float, y: float, yaw: float,
+             radius: tuple, height: tuple) -> int:
+    """An upright cylinder standing at (x, y), radius and height drawn from
+    the given ranges, boxed by its bounding square."""
+    r, h = rng.uniform(*radius), rng.uniform(*height)
+    inst = scene.new_instance(name, (x, y, 0.0, 2 * r, 2 * r, h, yaw))
+    scene.add_cylinder(name, (x, y), r, 0.0, h, inst, _refl(rng, name))
     return inst
+
+
+def person(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
+    return _upright(scene, rng, 'person', x, y, yaw, (0.22, 0.32), (1.5, 1.95))
 
 
 def cone(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
-    radius, height = rng.uniform(0.12, 0.2), rng.uniform(0.5, 0.8)
-    inst = scene.new_instance('traffic-cone',
-                              (x, y, 0.0, 2 * radius, 2 * radius, height, yaw))
-    scene.add_cylinder('traffic-cone', (x, y), radius, 0.0, height, inst,
-                       _refl(rng, 'traffic-cone'))
-    return inst
+    return _upright(scene, rng, 'traffic-cone', x, y, yaw, (0.12, 0.2),
+                    (0.5, 0.8))
 
 
 def barrier(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
@@ -107,12 +108,7 @@ def barrier(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
 
 
 def bollard(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
-    radius, height = rng.uniform(0.07, 0.12), rng.uniform(0.8, 1.1)
-    inst = scene.new_instance('bollard',
-                              (x, y, 0.0, 2 * radius, 2 * radius, height, yaw))
-    scene.add_cylinder('bollard', (x, y), radius, 0.0, height, inst,
-                       _refl(rng, 'bollard'))
-    return inst
+    return _upright(scene, rng, 'bollard', x, y, yaw, (0.07, 0.12), (0.8, 1.1))
 
 
 def bench(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
@@ -128,12 +124,8 @@ def bench(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
 
 
 def trash_can(scene: Scene, rng, x: float, y: float, yaw: float) -> int:
-    radius, height = rng.uniform(0.25, 0.35), rng.uniform(0.8, 1.1)
-    inst = scene.new_instance('trash-can',
-                              (x, y, 0.0, 2 * radius, 2 * radius, height, yaw))
-    scene.add_cylinder('trash-can', (x, y), radius, 0.0, height, inst,
-                       _refl(rng, 'trash-can'))
-    return inst
+    return _upright(scene, rng, 'trash-can', x, y, yaw, (0.25, 0.35),
+                    (0.8, 1.1))
 
 
 def tree(scene: Scene, rng, x: float, y: float) -> None:
