@@ -32,6 +32,7 @@ import dos_mm  # noqa: E402,F401
 from dos_mm import apis, converters  # noqa: E402
 from dos_mm.datasets import synthetic  # noqa: E402
 from dos_mm.evaluation import detection_protocol as det  # noqa: E402
+from dos_mm.evaluation.statistics import paired_interval  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -112,7 +113,7 @@ def summarise(runs: list) -> dict:
                     by_seed[(arm, s)] - by_seed[('scratch', s)] for s in seeds
                 ]
                 diffs[f'{arm} - scratch'] = dict(
-                    det.paired_interval(d), per_seed=d, seeds=seeds)
+                    paired_interval(d), per_seed=d, seeds=seeds)
         labelled = sorted({r['labelled'] for r in rows})
         out[str(fraction)] = dict(arms=arms, diffs=diffs, labelled=labelled)
     return out

@@ -7,7 +7,6 @@ import time
 from typing import Dict, Optional, Sequence
 
 import mmengine
-import numpy as np
 import torch
 
 from dos_mm.apis import finetune, run_test
@@ -168,17 +167,3 @@ def detection_transfer(data_root: str,
         results[arm] = res
         del runner
     return results
-
-
-def paired_interval(diffs: Sequence[float], level: float = 0.95) -> Dict:
-    """Mean of paired differences with its Student-t confidence interval
-    (``low`` = ``high`` = mean for a single pair)."""
-    from scipy import stats
-    d = np.asarray(diffs, np.float64)
-    mean = float(d.mean())
-    if len(d) < 2:
-        return dict(mean=mean, low=mean, high=mean, n=len(d))
-    half = float(
-        stats.t.ppf(0.5 + level / 2,
-                    len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
-    return dict(mean=mean, low=mean - half, high=mean + half, n=len(d))

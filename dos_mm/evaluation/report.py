@@ -97,6 +97,7 @@ def _detection_section(work_dir: str, detection: Dict[str, Dict]) -> tuple:
     """(report.json part, markdown lines, table) of the detection half;
     draws the picture of the first test scan's boxes."""
     picture = 'detections.png'
+    detection = {arm: dict(res) for arm, res in detection.items()}  # a copy
     scans = {
         arm: res.pop('scan')
         for arm, res in detection.items() if 'scan' in res

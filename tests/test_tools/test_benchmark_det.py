@@ -55,7 +55,7 @@ def test_benchmark_runs_resumes_and_merges(tmp_path):
 
 
 def test_paired_interval():
-    from dos_mm.evaluation.detection_protocol import paired_interval
+    from dos_mm.evaluation.statistics import paired_interval
     res = paired_interval([3.3, 0.9, 0.2])
     assert res['mean'] == pytest.approx(1.4667, abs=1e-3)
     assert res['low'] == pytest.approx(-2.572, abs=1e-2)
