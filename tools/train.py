@@ -68,8 +68,11 @@ def build_cfg(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'  # its scaler skips inf
-        cfg.optim_wrapper.pop('max_consecutive', None)
+        # the guard, where the config has it, stays: it tells the teacher
+        # (and the logs) about steps the loss scaler skips
+        guarded = cfg.optim_wrapper.get('type') == 'NonFiniteGuardOptimWrapper'
+        cfg.optim_wrapper.type = ('NonFiniteGuardAmpOptimWrapper'
+                                  if guarded else 'AmpOptimWrapper')
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
             cfg.optim_wrapper['dtype'] = 'bfloat16'

@@ -1,9 +1,11 @@
 from .hooks import (CheckpointCheckHook, DOSScheduleHook, TeacherEMAHook,
                     dos_schedule)
-from .nonfinite_guard import NonFiniteGuardOptimWrapper
+from .nonfinite_guard import (NonFiniteGuardAmpOptimWrapper,
+                              NonFiniteGuardOptimWrapper)
 from .optim_constructor import StudentOptimWrapperConstructor
 
 __all__ = [
     'CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule',
-    'StudentOptimWrapperConstructor', 'NonFiniteGuardOptimWrapper'
+    'StudentOptimWrapperConstructor', 'NonFiniteGuardOptimWrapper',
+    'NonFiniteGuardAmpOptimWrapper'
 ]

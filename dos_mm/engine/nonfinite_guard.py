@@ -1,16 +1,17 @@
-"""Skip optimizer steps whose loss or gradients are not finite."""
-from typing import Dict, Optional
+"""Skip optimizer steps whose loss or gradients are not finite, with plain
+and with mixed-precision (``--amp``) optimizer wrappers."""
+from typing import Dict, Iterator, Optional
 
 import torch
 from mmdet3d.registry import OPTIM_WRAPPERS
 from mmengine import dist
 from mmengine.logging import MessageHub, print_log
-from mmengine.optim import OptimWrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 
-@OPTIM_WRAPPERS.register_module()
-class NonFiniteGuardOptimWrapper(OptimWrapper):
-    """``OptimWrapper`` that skips a step with a non-finite loss or gradient.
+class NonFiniteGuard:
+    """The skip logic shared by the guarded optimizer wrappers (a mixin
+    placed before an mmengine ``OptimWrapper`` class).
 
     The loss check is agreed between ranks before ``backward`` (a rank that
     skipped DDP's gradient all-reduce would hang the others); gradients are
@@ -21,7 +22,7 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
 
     Args:
         max_consecutive (int): consecutive skipped steps that stop the run.
-        **kwargs: arguments of ``OptimWrapper``.
+        **kwargs: arguments of the wrapped ``OptimWrapper`` class.
     """
 
     def __init__(self, *args, max_consecutive: int = 20, **kwargs) -> None:
@@ -49,12 +50,14 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
             self.nonfinite_steps = int(guard['nonfinite_steps'])
             self.consecutive = int(guard['consecutive'])
 
-    def _params(self):
+    def _params(self) -> Iterator[torch.Tensor]:
         for group in self.optimizer.param_groups:
             yield from (p for p in group['params'] if p.grad is not None)
 
     def _grads_finite(self) -> bool:
-        return all(bool(torch.isfinite(p.grad).all()) for p in self._params())
+        """One host-device synchronisation for all gradients."""
+        flags = [torch.isfinite(p.grad).all() for p in self._params()]
+        return not flags or bool(torch.stack(flags).all())
 
     def update_params(self,
                       loss: torch.Tensor,
@@ -73,11 +76,16 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
                 self.zero_grad(**(zero_kwargs or {}))
                 self.consecutive = 0
                 return
-            reason = 'non-finite gradients'
+            reason = self._gradient_reason()
         else:
             self._inner_count += 1  # what backward() would have counted
             reason = f'non-finite loss ({float(loss.detach().sum())})'
         self._skip(reason, zero_kwargs)
+
+    def _gradient_reason(self) -> str:
+        """Why the gradients were not finite; the place a subclass adjusts
+        state tied to the skipped step."""
+        return 'non-finite gradients'
 
     def _skip(self, reason: str, zero_kwargs: Optional[Dict]) -> None:
         self.zero_grad(**(zero_kwargs or {}))
@@ -97,3 +105,45 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
                 f'non-finite loss or gradients (last: {reason}). Fix: lower '
                 'the learning rate or check the data; the last checkpoint '
                 'is intact (resume with --resume)')
+
+
+@OPTIM_WRAPPERS.register_module()
+class NonFiniteGuardOptimWrapper(NonFiniteGuard, OptimWrapper):
+    """``OptimWrapper`` that skips a step with a non-finite loss or gradient
+    (see :class:`NonFiniteGuard`)."""
+
+
+@OPTIM_WRAPPERS.register_module()
+class NonFiniteGuardAmpOptimWrapper(NonFiniteGuard, AmpOptimWrapper):
+    """mmengine's ``AmpOptimWrapper`` with the guard of
+    :class:`NonFiniteGuard`, which ``tools/train.py --amp`` uses.
+
+    Written because ``AmpOptimWrapper`` skips an overflowed step inside its
+    ``GradScaler`` without telling anyone: the DOS teacher would still take
+    its EMA step, and a run whose loss stays NaN would go on silently. Here
+    the gradients are unscaled once and checked; a non-finite step is handed
+    to the scaler (which skips it and backs off the loss scale) and counted
+    like any other skip, so :class:`TeacherEMAHook` does not move the
+    teacher. A non-finite loss skips before ``backward`` and leaves the
+    scale as it is (the scale acts on gradients only).
+    """
+
+    def _grads_finite(self) -> bool:
+        self.loss_scaler.unscale_(self.optimizer)
+        return super()._grads_finite()
+
+    def step(self, **kwargs) -> None:
+        """``AmpOptimWrapper.step`` without a second ``unscale_`` (the
+        gradients were unscaled by the finiteness check)."""
+        if self.clip_grad_kwargs:
+            self._clip_grad()
+        self.loss_scaler.step(self.optimizer, **kwargs)
+        self.loss_scaler.update(self._scale_update_param)
+
+    def _gradient_reason(self) -> str:
+        scale = float(self.loss_scaler.get_scale())
+        # found_inf was recorded by unscale_: step() skips, update() backs off
+        self.loss_scaler.step(self.optimizer)
+        self.loss_scaler.update(self._scale_update_param)
+        return (f'non-finite gradients at loss scale {scale:g} (now '
+                f'{float(self.loss_scaler.get_scale()):g})')

@@ -75,3 +75,68 @@ def test_counters_survive_a_checkpoint():
     fresh.load_state_dict(state)
     assert (fresh.nonfinite_steps, fresh.consecutive) == (2, 2)
     assert fresh.optimizer.state_dict()['param_groups'][0]['lr'] == 0.1
+
+
+def amp_wrapper(monkeypatch, init_scale=1024.0, **kwargs):
+    """The AMP guard on CPU: mmengine's CUDA check stubbed, and torch's CPU
+    GradScaler in place of the CUDA one (which disables itself here)."""
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+
+    from dos_mm.engine import NonFiniteGuardAmpOptimWrapper
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
+                        lambda: True)
+    MessageHub.get_instance('guard_test')
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = NonFiniteGuardAmpOptimWrapper(
+        optimizer=torch.optim.SGD([w], lr=0.1), **kwargs)
+    opt.loss_scaler = torch.amp.GradScaler('cpu', init_scale=init_scale)
+    return w, opt
+
+
+@pytest.mark.parametrize('clip', [None, dict(max_norm=10.0)])
+def test_amp_step_is_unscaled_once(monkeypatch, clip):
+    w, opt = amp_wrapper(monkeypatch, clip_grad=clip)
+    opt.update_params(w.sum())  # unscale twice would raise with clipping
+    assert torch.allclose(w.data, torch.full((2, ), 0.9))  # grad 1, not 1024
+    assert not opt.last_step_skipped and opt.nonfinite_steps == 0
+    assert opt.loss_scaler.get_scale() == 1024.0
+
+
+def test_amp_overflow_skips_counts_and_backs_off(monkeypatch):
+    w, opt = amp_wrapper(monkeypatch)
+    calls = []
+    runner = SimpleNamespace(
+        optim_wrapper=opt,
+        model=SimpleNamespace(teacher_update=lambda: calls.append(1)))
+    handle = w.register_hook(lambda g: g * float('inf'))
+    opt.update_params(w.sum())
+    handle.remove()
+    TeacherEMAHook().after_train_iter(runner, 0)
+    assert torch.equal(w.data, torch.ones(2)) and calls == []
+    assert opt.last_step_skipped and opt.nonfinite_steps == 1
+    assert opt.loss_scaler.get_scale() == 512.0  # the scaler backed off
+    opt.update_params(w.sum())  # and the next good step goes through
+    TeacherEMAHook().after_train_iter(runner, 1)
+    assert torch.allclose(w.data, torch.full((2, ), 0.9)) and calls == [1]
+    assert opt.consecutive == 0
+
+
+def test_amp_nan_loss_skips_before_backward(monkeypatch):
+    w, opt = amp_wrapper(monkeypatch, max_consecutive=2)
+    opt.update_params((w * float('nan')).sum())
+    assert torch.equal(w.data, torch.ones(2)) and opt.last_step_skipped
+    assert opt.loss_scaler.get_scale() == 1024.0
+    with pytest.raises(RuntimeError, match='2 optimizer steps in a row'):
+        opt.update_params((w * float('nan')).sum())
+
+
+def test_amp_counters_and_scale_survive_a_checkpoint(monkeypatch):
+    w, opt = amp_wrapper(monkeypatch)
+    handle = w.register_hook(lambda g: g * float('inf'))
+    opt.update_params(w.sum())
+    handle.remove()
+    state = opt.state_dict()
+    _, fresh = amp_wrapper(monkeypatch)
+    fresh.load_state_dict(state)
+    assert (fresh.nonfinite_steps, fresh.consecutive) == (1, 1)
+    assert fresh.loss_scaler.get_scale() == 512.0

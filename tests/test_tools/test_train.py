@@ -68,3 +68,22 @@ def test_checkpoint_holds_student_teacher_and_state(tmp_path, synthetic_root):
     run_train(tmp_path, synthetic_root, 12, '--resume')
     assert (tmp_path / 'iter_12.pth').exists() or len(
         logged(tmp_path, 'loss')) >= 12
+
+
+@pytest.mark.parametrize('config, wrapper', [
+    ('configs/dos/pretrain_demo.py', 'NonFiniteGuardAmpOptimWrapper'),
+    ('configs/centerpoint/centerpoint_voxel01_scratch_synthetic-3d.py',
+     'AmpOptimWrapper'),
+])
+def test_amp_keeps_the_guard_where_the_config_has_it(tmp_path, config,
+                                                     wrapper):
+    import sys
+    sys.path.insert(0, str(REPO / 'tools'))
+    from train import build_cfg, parse_args
+    cfg = build_cfg(
+        parse_args([str(REPO / config), '--amp', '--work-dir',
+                    str(tmp_path)]))
+    assert cfg.optim_wrapper.type == wrapper
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    if wrapper.startswith('NonFinite'):
+        assert cfg.optim_wrapper.max_consecutive == 20

@@ -8,8 +8,9 @@ final_weight_decay = 0.2
 
 optim_wrapper = dict(
     # skips (and counts) steps with a non-finite loss or gradients; stops
-    # after max_consecutive in a row. --amp switches to AmpOptimWrapper,
-    # whose loss scaler skips inf/NaN gradient steps itself.
+    # after max_consecutive in a row. --amp switches to its AMP twin,
+    # NonFiniteGuardAmpOptimWrapper (the loss scaler's skips are counted,
+    # and the teacher does not move on them).
     type='NonFiniteGuardOptimWrapper',
     max_consecutive=20,
     constructor='StudentOptimWrapperConstructor',
