@@ -4,7 +4,7 @@ VENV_PY := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV)/bin/python,$(CURDIR)/.venv/bin/pyt
 THREADS ?= $(shell nproc)
 RUN := OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) $(VENV_PY)
 
-.PHONY: install test test-all demo lint clean-demo waymo-env
+.PHONY: install test test-all demo lint clean-demo waymo-env cuda-smoke
 
 install:
 	@bash tools/install.sh
@@ -22,6 +22,9 @@ lint: install
 	$(VENV_PY) -m flake8 dos_mm tools tests configs
 	$(VENV_PY) -m isort --check-only --diff dos_mm tools tests
 	$(VENV_PY) -m yapf --diff --recursive dos_mm tools tests
+
+cuda-smoke: install
+	$(RUN) tools/cuda_smoke.py --out work_dirs/cuda_smoke
 
 waymo-env:
 	@bash tools/install_waymo_env.sh

@@ -31,11 +31,22 @@ def check_segments(x: Tensor, seg: Tensor, num_segments: int) -> None:
         raise ValueError(f'seg must be an int64/int32 tensor, got {seg.dtype}')
     if int(num_segments) < 1:
         raise ValueError(f'num_segments must be >= 1, got {num_segments}')
-    if seg.numel() > 0:
-        lo, hi = int(seg.min()), int(seg.max())
-        if lo < 0 or hi >= num_segments:
-            raise ValueError(f'seg values must lie in [0, {num_segments}), '
-                             f'got min {lo} and max {hi}')
+    # one host-device synchronisation; the values only for the message
+    if seg.numel() > 0 and bool(((seg < 0) | (seg >= num_segments)).any()):
+        raise ValueError(f'seg values must lie in [0, {num_segments}), '
+                         f'got min {int(seg.min())} and max {int(seg.max())}')
+
+
+def index_count(index: Tensor, num: int) -> Tensor:
+    """(num,) int64 number of entries of ``index`` (M,) equal to each of
+    ``0 .. num - 1`` (all values must lie there).
+
+    ``torch.bincount`` with ``minlength`` would give the same, but on CUDA
+    it reads the maximum back to the host on every call; a scatter-add
+    does not.
+    """
+    out = torch.zeros(num, dtype=torch.long, device=index.device)
+    return out.index_add_(0, index.long(), torch.ones_like(index.long()))
 
 
 def segment_sum(x: Tensor, seg: Tensor, num_segments: int) -> Tensor:
@@ -97,8 +108,8 @@ def _column_shifted_logsumexp(x: Tensor, seg: Tensor,
     col_max = torch.where(
         torch.isfinite(col_max), col_max, torch.zeros_like(col_max))  # (K,)
     total = segment_sum((x - col_max).exp(), seg, num_segments)  # (S, K)
-    present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
-    if not bool((total.detach()[present] > 1e-30).all()):
+    present = index_count(seg, num_segments) > 0  # (S,)
+    if not bool(((total.detach() > 1e-30) | ~present[:, None]).all()):
         return None
     return total.log() + col_max  # (S, K); empty segments: -inf
 

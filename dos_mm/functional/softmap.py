@@ -11,8 +11,8 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from .segment import (check_segments, segment_log_softmax, segment_logsumexp,
-                      segment_sum)
+from .segment import (check_segments, index_count, segment_log_softmax,
+                      segment_logsumexp, segment_sum)
 from .zipf_sinkhorn import global_column_logsumexp
 
 
@@ -210,7 +210,7 @@ def _kl_and_gradient(
     to ``z``, ``(S - T) / (K * scenes with rows)`` (None without
     ``with_gradient``)."""
     num_protos = z.shape[1]
-    present = torch.bincount(seg, minlength=num_segments) > 0  # (S,)
+    present = index_count(seg, num_segments) > 0  # (S,)
     num_present = int(present.sum())
     if num_present == 0:
         raise ValueError('no scene has rows: cannot average the loss '

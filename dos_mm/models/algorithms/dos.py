@@ -355,8 +355,8 @@ class DOS(BaseModel):
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),
             empty_views=counts[4],
-            upcast_missing=torch.tensor(
-                float(self.student.neck.last_missing), device=dev))
+            upcast_missing=torch.as_tensor(
+                self.student.neck.last_missing, dtype=torch.float, device=dev))
         return out
 
     def forward(self,

@@ -40,7 +40,12 @@ class TeacherEMA(BaseAveragedModel):
         """Average the parameters of ``model`` into the teacher; buffers
         (BN statistics) stay the teacher's own."""
         src = dict(model.named_parameters())
+        teacher, student = [], []
         for name, param in self.module.named_parameters():
-            self.avg_func(param.data, src[name].data.to(param.device),
-                          int(self.steps))
+            teacher.append(param.data)
+            student.append(src[name].data.to(param.device))
+        # avg_func for all parameters at once (foreach kernels, no
+        # per-parameter read of ``steps``)
+        torch._foreach_mul_(teacher, self.momentum)
+        torch._foreach_add_(teacher, student, alpha=1 - self.momentum)
         self.steps += 1

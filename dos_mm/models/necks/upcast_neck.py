@@ -5,6 +5,7 @@ import torch
 from mmdet3d.registry import MODELS
 from torch import Tensor, nn
 
+from ...functional.segment import index_count
 from ..utils.cells import lookup, pack_keys, refine
 
 
@@ -15,7 +16,8 @@ class UpcastNeck(nn.Module):
     Levels coarser than the loss cells are up-cast (a cell takes the feature
     of its parent); finer or equal levels are average-pooled into the cell
     ("multi-scale features upsampled and concatenated", no decoder). Cells
-    missing from a level get zeros and are counted in ``last_missing``. The
+    missing from a level get zeros and are counted in ``last_missing`` (a
+    0-dim tensor, so counting costs no host-device synchronisation). The
     neck has no parameters.
 
     Args:
@@ -63,21 +65,28 @@ class UpcastNeck(nn.Module):
         return torch.cat(out, dim=1)
 
     @staticmethod
-    def _upcast(level, stride, cells, cell_stride) -> Tuple[Tensor, int]:
+    def _upcast(level, stride, cells, cell_stride) -> Tuple[Tensor, Tensor]:
         parent = refine(cells, cell_stride, stride)
         top = parent.new_tensor([int(s) - 1 for s in level.spatial_shape])
         parent[:, 1:] = torch.minimum(parent[:, 1:], top)  # padded edges
-        row, found = lookup(pack_keys(parent), pack_keys(level.indices))
+        # a level's indices lie inside its spatial shape, no larger than the
+        # input grid whose voxels the voxeliser packed with the check; parent
+        # is clamped to that shape
+        row, found = lookup(
+            pack_keys(parent, check=False),
+            pack_keys(level.indices, check=False))
         feat = level.features[row] * found[:, None].to(level.features.dtype)
-        return feat, int((~found).sum())
+        return feat, (~found).sum()
 
     @staticmethod
-    def _pool(level, stride, cells, cell_stride) -> Tuple[Tensor, int]:
+    def _pool(level, stride, cells, cell_stride) -> Tuple[Tensor, Tensor]:
         child = refine(level.indices.long(), stride, cell_stride)
-        row, found = lookup(pack_keys(child), pack_keys(cells))
+        # in range as in _upcast (a coarsened level's indices)
+        row, found = lookup(
+            pack_keys(child, check=False), pack_keys(cells, check=False))
         feat = level.features
         pooled = feat.new_zeros(len(cells), feat.shape[1])
         pooled.index_add_(0, row[found], feat[found])
-        count = torch.bincount(row[found], minlength=len(cells))
+        count = index_count(row[found], len(cells))
         pooled = pooled / count.clamp(min=1)[:, None].to(feat.dtype)
-        return pooled, int((count == 0).sum())
+        return pooled, (count == 0).sum()

@@ -6,26 +6,36 @@ into one int64 with fixed bit widths, so cells of different sets (student
 and teacher, two feature levels) can be matched by sorting and
 ``searchsorted``, with no Python loop and no dependence on grid shapes.
 """
+import math
 from typing import Sequence, Tuple
 
 import torch
 from torch import Tensor
 
+from ...functional.segment import index_count
+
 AXIS_BITS = 17  # up to 131071 voxels per axis (6.5 km at 0.05 m)
 SCAN_BITS = 63 - 3 * AXIS_BITS  # 12 bits: up to 4095 scans per batch
 
 
-def pack_keys(coords: Tensor) -> Tensor:
-    """Pack (M, 4) non-negative int coords (scan, a, b, c) into (M,) keys."""
+def pack_keys(coords: Tensor, check: bool = True) -> Tensor:
+    """Pack (M, 4) non-negative int coords (scan, a, b, c) into (M,) keys.
+
+    ``check`` tests the bit widths (one host-device synchronisation); pass
+    False only for coordinates that are in range by construction, such as
+    a sparse tensor's indices inside a grid already packed once.
+    """
     c = coords.long()
-    if c.numel():
-        if int(c[:, 1:].min()) < 0 or int(c[:, 1:].max()) >= 1 << AXIS_BITS:
-            raise ValueError(
-                f'voxel coordinates must lie in [0, {(1 << AXIS_BITS) - 1}], '
-                f'got [{int(c[:, 1:].min())}, {int(c[:, 1:].max())}]: the '
-                'point cloud range is too large for the voxel size')
+    # the values are read only for the message
+    if check and c.numel() and bool((
+        (c[:, 1:] < 0) | (c[:, 1:] >= 1 << AXIS_BITS)).any()
+                                    | (c[:, 0] >= 1 << SCAN_BITS).any()):
         if int(c[:, 0].max()) >= 1 << SCAN_BITS:
             raise ValueError(f'at most {(1 << SCAN_BITS) - 1} scans per batch')
+        raise ValueError(
+            f'voxel coordinates must lie in [0, {(1 << AXIS_BITS) - 1}], '
+            f'got [{int(c[:, 1:].min())}, {int(c[:, 1:].max())}]: the '
+            'point cloud range is too large for the voxel size')
     key = c[:, 0]
     for axis in range(1, 4):
         key = (key << AXIS_BITS) | c[:, axis]
@@ -71,7 +81,7 @@ def segment_mean(values: Tensor, index: Tensor, num: int) -> Tensor:
     """Mean of the rows of ``values`` (P, D) per group ``index`` (P,)."""
     out = values.new_zeros(num, values.shape[1])
     out.index_add_(0, index, values)
-    count = torch.bincount(index, minlength=num).clamp(min=1)
+    count = index_count(index, num).clamp(min=1)
     return out / count[:, None].to(values.dtype)
 
 
@@ -79,13 +89,10 @@ def infer_strides(in_shape: Sequence[int],
                   level_shapes: Sequence[Sequence[int]]) -> list:
     """Per-axis power-of-two stride of each level from the grid shapes
     (padding makes the ratio inexact, e.g. 41 -> 21 is stride 2)."""
-    strides = []
-    for shape in level_shapes:
-        ratio = torch.tensor(
-            [float(i) / max(int(s), 1) for i, s in zip(in_shape, shape)])
-        strides.append(
-            tuple(int(v) for v in torch.exp2(torch.round(torch.log2(ratio)))))
-    return strides
+    return [
+        tuple(2**round(math.log2(float(i) / max(int(s), 1)))
+              for i, s in zip(in_shape, shape)) for shape in level_shapes
+    ]
 
 
 def unpack_keys(keys: Tensor) -> Tensor:
