@@ -90,8 +90,7 @@ def check_env(args) -> dict:
 
 def check_kernels(args) -> dict:
     from dos_mm.functional import scene_softmap_kl, zipf_prior, zipf_sinkhorn
-    from dos_mm.models.data_preprocessors.sparse_voxelize import \
-        hard_voxelize
+    from dos_mm.models.data_preprocessors.sparse_voxelize import hard_voxelize
     g = torch.Generator().manual_seed(0)
     pts = torch.rand(20000, 4, generator=g) * torch.tensor([40., 40, 4, 1])
     scan = torch.randint(0, 2, (20000, ), generator=g)
