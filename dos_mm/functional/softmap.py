@@ -11,6 +11,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
+from .precision import float32_island
 from .segment import (check_segments, index_count, segment_log_softmax,
                       segment_logsumexp, segment_sum)
 from .zipf_sinkhorn import global_column_logsumexp
@@ -259,7 +260,7 @@ class _PrototypeSoftmapKL(torch.autograd.Function):
         emb32, protos32 = emb.float(), protos.float()
         total = emb32.new_zeros(())
         # float32 throughout, also under autocast (as the loss always was)
-        with torch.autocast(emb.device.type, enabled=False):
+        with float32_island(emb.device.type):
             grad_z = emb32.new_zeros(emb.shape[0], protos.shape[0])  # (N, K)
             for rows, plan_rows, seg, weight in terms:
                 z = torch.mm(emb32[rows], protos32.t()).div_(temperature)

@@ -12,6 +12,8 @@ import torch
 from mmengine import dist
 from torch import Tensor
 
+from .precision import float32_island
+
 
 def global_count(num_local: int, device: torch.device) -> int:
     """Sum an integer count over all ranks.
@@ -122,7 +124,7 @@ def zipf_sinkhorn(logits: Tensor,
         ``Q`` sums to 1.
     """
     _check_inputs(logits, col_marginal, num_iters)
-    with torch.no_grad(), torch.autocast(logits.device.type, enabled=False):
+    with torch.no_grad(), float32_island(logits.device.type):
         log_q = logits.detach().to(torch.float32, copy=not overwrite)  # (N, K)
         num_rows = global_count(log_q.shape[0], log_q.device)
         if num_rows == 0:

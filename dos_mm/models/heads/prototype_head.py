@@ -7,6 +7,8 @@ from mmdet3d.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from ...functional.precision import float32_island
+
 
 class CosineLogits(NamedTuple):
     """The (N, K) logits ``emb @ protos.T / temperature`` kept as their
@@ -64,14 +66,14 @@ class PrototypeHead(BaseModule):
     def forward(self, feats: Tensor) -> Tensor:
         """(M, in_channels) features -> (M, K) float32 cosine logits."""
         emb, protos = self.embed(feats)
-        with torch.autocast(feats.device.type, enabled=False):
+        with float32_island(feats.device.type):
             return emb @ protos.t()
 
     def embed(self, feats: Tensor) -> Tuple[Tensor, Tensor]:
         """(M, in_channels) features -> (M, D) unit embeddings and the
         (K, D) unit prototypes, whose products are the cosine logits; all
         float32, autocast or not."""
-        with torch.autocast(feats.device.type, enabled=False):
+        with float32_island(feats.device.type):
             emb = F.normalize(self.project(feats.float()), dim=1)  # (M, D)
             protos = F.normalize(self.prototypes.weight.float(), dim=1)
         return emb, protos

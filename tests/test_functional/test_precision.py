@@ -1,0 +1,42 @@
+"""float32_island: full float32 inside, the caller's precision after."""
+import importlib
+
+import pytest
+import torch
+
+from dos_mm.functional import zipf_prior
+from dos_mm.functional.precision import float32_island
+
+# the module (the package exports a function of the same name)
+zs = importlib.import_module('dos_mm.functional.zipf_sinkhorn')
+
+
+@pytest.fixture
+def tf32_allowed():
+    torch.set_float32_matmul_precision('high')
+    yield
+    torch.set_float32_matmul_precision('highest')
+
+
+def test_island_is_full_float32_and_restores(tf32_allowed):
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        with float32_island('cpu'):
+            assert torch.get_float32_matmul_precision() == 'highest'
+            assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.float32
+        assert torch.get_float32_matmul_precision() == 'high'
+        assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
+    with pytest.raises(RuntimeError):
+        with float32_island('cpu'):
+            raise RuntimeError
+    assert torch.get_float32_matmul_precision() == 'high'
+
+
+def test_sinkhorn_runs_in_the_island(tf32_allowed, monkeypatch):
+    seen = []
+    count = zs.global_count
+    monkeypatch.setattr(
+        zs, 'global_count', lambda *a:
+        (seen.append(torch.get_float32_matmul_precision()), count(*a))[1])
+    zs.zipf_sinkhorn(torch.randn(50, 8), zipf_prior(8, 1.3))
+    assert seen == ['highest']
+    assert torch.get_float32_matmul_precision() == 'high'
