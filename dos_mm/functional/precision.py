@@ -12,8 +12,8 @@ def float32_island(device_type: str) -> Iterator[None]:
     Autocast is disabled (``--amp`` would run matmuls in bf16 / fp16), and
     float32 matmuls use full precision (``'highest'``) even where training
     allows TF32 (``'high'``, the default on CUDA; TF32 keeps 10 bits of
-    mantissa, about the rounding of bf16, which at a teacher temperature of
-    0.04 moves the targets by a tenth of a nat). The previous matmul
+    mantissa, which the sharp teacher softmax of the targets amplifies).
+    The previous matmul
     precision is restored on exit, also after an exception.
 
     Args:

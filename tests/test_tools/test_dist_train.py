@@ -22,7 +22,8 @@ def test_two_process_pretraining_runs_and_saves(tmp_path, synthetic_root):
         os.environ,
         PYTHON=sys.executable,
         PORT=str(free_port()),
-        OMP_NUM_THREADS='1')
+        OMP_NUM_THREADS='1',
+        CUDA_VISIBLE_DEVICES='')  # the CPU (gloo) path, also on GPU boxes
     cmd = [
         'bash',
         str(REPO / 'tools' / 'dist_train.sh'),

@@ -35,7 +35,8 @@ def final_state(work_dir):
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path, synthetic_root,
                                                   workers):
     # two threads: dos_mm's spconv CPU fix makes them bit-reproducible
-    env = dict(os.environ, OMP_NUM_THREADS='2')
+    # (on CPU also on GPU machines: CUDA kernels are not bit-reproducible)
+    env = dict(os.environ, OMP_NUM_THREADS='2', CUDA_VISIBLE_DEVICES='')
     loader = [f'train_dataloader.num_workers={workers}']
     straight = tmp_path / 'straight'
     proc = subprocess.run(

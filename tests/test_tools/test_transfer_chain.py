@@ -62,6 +62,7 @@ def test_pretrain_convert_finetune_dist_test(tmp_path, synthetic_root):
         os.environ,
         PYTHON=sys.executable,
         OMP_NUM_THREADS='1',
+        CUDA_VISIBLE_DEVICES='',  # 2 processes on gloo, also on GPU boxes
         PORT=str(free_port()))
     work = tmp_path / 'work'
     train = subprocess.run([

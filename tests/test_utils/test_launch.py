@@ -30,7 +30,8 @@ def test_cuda_allows_tf32_and_pins_memory(monkeypatch):
     assert cfg.train_dataloader.pin_memory is False  # the config's word
 
 
-def test_cpu_keeps_full_float32_and_gloo():
+def test_cpu_keeps_full_float32_and_gloo(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     cfg = config()
     setup_launch(cfg, threads=1)
     assert torch.get_float32_matmul_precision() == 'highest'
