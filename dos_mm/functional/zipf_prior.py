@@ -76,3 +76,16 @@ def rank_marginal(usage: Tensor, alpha: float) -> Tensor:
     dtype = torch.float64 if usage.dtype == torch.float64 else torch.float32
     prior = zipf_prior(usage.numel(), alpha, dtype=dtype, device=usage.device)
     return prior[ranks]  # (K,)
+
+
+def rank_agreement(usage_a: Tensor, usage_b: Tensor) -> Tensor:
+    """Spearman correlation of two (K,) usage measures: 1 when they rank
+    the prototypes alike, -1 when in reverse. A 0-dim float32 tensor on
+    the inputs' device (no host read)."""
+    if usage_a.shape != usage_b.shape:
+        raise ValueError(f'usages of shapes {tuple(usage_a.shape)} and '
+                         f'{tuple(usage_b.shape)} cannot be compared')
+    ra, rb = (usage_ranks(u).float() for u in (usage_a, usage_b))
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    return (ra * rb).sum() / ((ra * ra).sum() *
+                              (rb * rb).sum()).sqrt().clamp(min=1e-12)

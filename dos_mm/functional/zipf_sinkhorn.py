@@ -56,6 +56,28 @@ def global_column_logsumexp(log_x: Tensor) -> Tensor:
     return total.log_().add_(col_max)
 
 
+def global_assignment_mass(logits: Tensor) -> Tensor:
+    """Column sums of the row softmax of ``logits`` over all ranks: how
+    many cells each prototype serves, the column mass after the first row
+    normalisation of a Sinkhorn.
+
+    Unlike :func:`global_column_logsumexp`, it does not change when a cell's
+    logits move by a constant, and a prototype that fits a few cells very
+    tightly does not outweigh one that serves many.
+
+    Args:
+        logits (Tensor): (N_local, K); N_local may be 0.
+
+    Returns:
+        Tensor: float32 (K,), summing to the global number of rows.
+    """
+    with float32_island(logits.device.type):
+        mass = torch.softmax(logits.float(), dim=1).sum(0)  # (K,)
+        if dist.get_world_size() > 1:
+            dist.all_reduce(mass, op='sum')
+    return mass
+
+
 def _check_inputs(logits: Tensor, col_marginal: Tensor,
                   num_iters: int) -> None:
     """Raise ValueError on malformed Sinkhorn inputs."""

@@ -103,3 +103,15 @@ def test_rank_marginal_follows_usage():
 def test_usage_invalid(usage, match):
     with pytest.raises(ValueError, match=match):
         usage_ranks(usage)
+
+
+def test_rank_agreement_is_spearman():
+    from dos_mm.functional import rank_agreement
+    a = torch.tensor([0.5, 0.3, 0.15, 0.05])
+    assert float(rank_agreement(a, a * 2)) == pytest.approx(1.0)
+    assert float(rank_agreement(a, a.flip(0))) == pytest.approx(-1.0)
+    b = torch.tensor([0.3, 0.5, 0.15, 0.05])  # top two swapped
+    # 1 - 6 * sum d^2 / (n (n^2 - 1)) = 1 - 6 * 2 / 60
+    assert float(rank_agreement(a, b)) == pytest.approx(0.8)
+    with pytest.raises(ValueError, match='cannot be compared'):
+        rank_agreement(a, a[:3])

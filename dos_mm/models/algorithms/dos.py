@@ -355,6 +355,8 @@ class DOS(BaseModel):
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),
             empty_views=counts[4],
+            usage_rank_agreement=self.target_generator.last_rank_agreement.to(
+                dev),
             upcast_missing=torch.as_tensor(
                 self.student.neck.last_missing, dtype=torch.float, device=dev))
         return out

@@ -4,8 +4,8 @@ from mmdet3d.registry import MODELS
 from mmengine import dist
 from torch import Tensor, nn
 
-from dos_mm.functional import (global_column_logsumexp, rank_marginal,
-                               zipf_sinkhorn)
+from dos_mm.functional import (global_assignment_mass, global_column_logsumexp,
+                               rank_agreement, rank_marginal, zipf_sinkhorn)
 
 
 def _finite_everywhere(logits: Tensor) -> bool:
@@ -20,11 +20,24 @@ def _finite_everywhere(logits: Tensor) -> bool:
 class ZipfSinkhornTarget(nn.Module):
     """Balance teacher logits with a Zipf prototype marginal.
 
-    Prototypes are ranked by their usage (the column mass of ``exp(s)`` over
-    the global batch, optionally smoothed by an EMA kept in a buffer so that
-    it is checkpointed); the prototype of rank r receives marginal
-    ``r^-alpha / sum``. ``alpha = 0`` is the uniform Sinkhorn baseline.
-    ``alpha`` is set by ``DOSScheduleHook`` during training. No parameters.
+    Prototypes are ranked by their usage over the global batch, optionally
+    smoothed by an EMA kept in a buffer so that it is checkpointed; the
+    prototype of rank r receives marginal ``r^-alpha / sum``. ``alpha = 0``
+    is the uniform Sinkhorn baseline. ``alpha`` is set by
+    ``DOSScheduleHook`` during training. No parameters.
+
+    Two usage measures (s: the logits divided by tau_T):
+
+    * ``'exp_mass'`` (ours, the default): the column mass of ``exp(s)``, a
+      logsumexp over cells. It changes with a per-cell offset of the logits
+      and rewards a prototype that fits a few cells tightly.
+    * ``'assignment'``: the assignment mass ``sum_i softmax_k(s_i)``, the
+      cells a prototype serves (the column mass after Sinkhorn's first row
+      normalisation).
+
+    Each call also keeps the Spearman agreement of the two measures on the
+    batch in ``last_rank_agreement`` (a 0-dim tensor; logged by DOS as
+    ``usage_rank_agreement``).
 
     Args:
         num_prototypes (int): K.
@@ -32,14 +45,22 @@ class ZipfSinkhornTarget(nn.Module):
         num_iters (int): Sinkhorn iterations (default 3).
         usage_momentum (float): weight kept by the usage EMA; 0 uses the
             current batch only.
+        usage (str): ``'exp_mass'`` or ``'assignment'``.
     """
+    USAGES = ('exp_mass', 'assignment')
 
     def __init__(self,
                  num_prototypes: int,
                  alpha: float = 1.3,
                  num_iters: int = 3,
-                 usage_momentum: float = 0.9) -> None:
+                 usage_momentum: float = 0.9,
+                 usage: str = 'exp_mass') -> None:
         super().__init__()
+        if usage not in self.USAGES:
+            raise ValueError(f'usage must be one of {self.USAGES}, got '
+                             f'{usage!r}')
+        self.usage_measure = usage
+        self.last_rank_agreement = torch.tensor(float('nan'))
         if not 0 <= usage_momentum < 1:
             raise ValueError('usage_momentum must be in [0, 1), got '
                              f'{usage_momentum}')
@@ -57,7 +78,11 @@ class ZipfSinkhornTarget(nn.Module):
         log_mass = global_column_logsumexp(logits.float())  # (K,), global
         if not bool(torch.isfinite(log_mass).all()):  # no row on any rank
             return self.usage
-        current = torch.softmax(log_mass, 0)
+        exp_mass = torch.softmax(log_mass, 0)  # (K,)
+        assigned = global_assignment_mass(logits)  # (K,)
+        assigned = assigned / assigned.sum()
+        self.last_rank_agreement = rank_agreement(exp_mass, assigned)
+        current = exp_mass if self.usage_measure == 'exp_mass' else assigned
         if self.usage_initialised and self.usage_momentum > 0:
             self.usage.mul_(self.usage_momentum).add_(
                 current, alpha=1 - self.usage_momentum)

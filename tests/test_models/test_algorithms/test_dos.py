@@ -134,13 +134,15 @@ def test_diagnostics_are_logged_but_not_summed(model):
     out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
     names = {
         'proto_entropy', 'protos_in_use', 'zipf_kl', 'visible_fraction',
-        'matched_pairs', 'upcast_missing', 'empty_views'
+        'matched_pairs', 'upcast_missing', 'empty_views',
+        'usage_rank_agreement'
     }
     assert names <= set(out)
     assert [k for k in out if 'loss' in k] == ['loss']
     assert 0 < float(out['visible_fraction']) < 1
     assert 0 < float(out['matched_pairs']) <= 1
     assert 1 <= float(out['protos_in_use']) <= 32
+    assert -1 <= float(out['usage_rank_agreement']) <= 1
 
 
 def test_teacher_is_a_copy_then_follows_with_momentum():

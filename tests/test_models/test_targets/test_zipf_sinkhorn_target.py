@@ -101,3 +101,49 @@ def test_one_rank_with_nan_makes_every_rank_skip_without_hanging():
         assert torch.isfinite(res['good']).all()
         assert torch.isnan(res['bad']).all()  # both ranks: skip the step
         assert torch.isfinite(res['after']).all()
+
+
+def tight_rare_toy(seed=0):
+    """Logits (tau_T applied) of 200 cells: 190 of class A fit prototype 0
+    loosely, 10 of a rare class fit prototype 1 very tightly; 2 prototypes
+    more serve nobody in particular."""
+    g = torch.Generator().manual_seed(seed)
+    common = torch.randn(190, 4, generator=g) * 0.1
+    common[:, 0] += 2.0
+    rare = torch.randn(10, 4, generator=g) * 0.1
+    rare[:, 1] += 12.0
+    return torch.cat([common, rare])
+
+
+def test_assignment_usage_ranks_by_cells_served():
+    logits = tight_rare_toy()
+    exp_mass = ZipfSinkhornTarget(4, usage_momentum=0.0)
+    assigned = ZipfSinkhornTarget(4, usage_momentum=0.0, usage='assignment')
+    exp_mass.update_usage(logits)
+    assigned.update_usage(logits)
+    # the exp mass makes the rare, tight prototype the most used one
+    assert int(exp_mass.usage.argmax()) == 1
+    # the assignment mass counts cells: the common prototype first, with
+    # 190 / 200 cells x softmax e^2 / (e^2 + 3) = 0.67 of the mass
+    assert int(assigned.usage.argmax()) == 0
+    assert abs(float(assigned.usage[0]) - 0.67) < 0.02
+    torch.testing.assert_close(assigned.usage,
+                               torch.softmax(logits, 1).mean(0))
+    # both measures see the same batch; their ranks disagree at the top
+    assert float(assigned.last_rank_agreement) < 1
+
+
+def test_assignment_usage_ignores_a_per_cell_offset():
+    logits = tight_rare_toy()
+    shifted = logits + torch.linspace(-5, 5, len(logits))[:, None]
+    for usage, invariant in (('assignment', True), ('exp_mass', False)):
+        a = ZipfSinkhornTarget(4, usage_momentum=0.0, usage=usage)
+        b = ZipfSinkhornTarget(4, usage_momentum=0.0, usage=usage)
+        a.update_usage(logits)
+        b.update_usage(shifted)
+        assert torch.allclose(a.usage, b.usage, atol=1e-6) == invariant
+
+
+def test_unknown_usage_is_named():
+    with pytest.raises(ValueError, match="usage must be one of"):
+        ZipfSinkhornTarget(4, usage='column_mass')
