@@ -13,8 +13,19 @@ Rows (same backbone, same probe, same scans; labelled scans = the first
   a mask token, per-point clustering targets at masked cells (the paper's
   naive baseline);
 * ``observable``: observable-only student, per-point clustering targets;
+* ``sonata_masked``: the mask-token input, per-point clustering targets at
+  every cell of the masked view (Sonata's masked baseline);
 * ``softmaps``: observable-only, softmaps, uniform Sinkhorn (alpha = 0);
-* ``dos``: observable-only, softmaps, Zipf-Sinkhorn (alpha = 1.3).
+* ``dos``: observable-only, softmaps, Zipf-Sinkhorn (alpha = 1.3), the
+  config's projector (512 wide) and exp-mass usage;
+* ``dos_assignment``: ``dos`` with prototypes ranked by assignment mass
+  (``ZipfSinkhornTarget(usage='assignment')``);
+* ``dos_proj2048``: ``dos`` with a 2048-wide projector (the long configs').
+
+``results.md`` has each row's mean and std over the seeds and the paired
+differences of ``COMPARISONS`` over the seeds both rows have, with their
+Student-t 95 % intervals. Runs already in ``--out``'s ``results.json`` are
+kept and skipped, so the benchmark can be split over several invocations.
 
 Label efficiency (``--finetune``): the backbone and a linear head are
 fine-tuned with labels on 1 % and 10 % of the training scans
@@ -47,6 +58,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
 from dos_mm import apis, evaluation  # noqa: E402
 from dos_mm.datasets import label_split, synthetic  # noqa: E402
+from dos_mm.evaluation.statistics import paired_interval  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -54,6 +66,13 @@ HEAD = synthetic.classes.HEAD_CLASSES
 METHODS = {
     'masked_distillation': {
         'model.student_input': 'mask_token',
+        'model.encoder.mask_token_channels': 4,
+        'model.loss.mode': 'point',
+        'model.target.alpha': 0.0,
+        'custom_hooks.0.alpha': 0.0
+    },
+    'sonata_masked': {
+        'model.student_input': 'mask_token_all',
         'model.encoder.mask_token_channels': 4,
         'model.loss.mode': 'point',
         'model.target.alpha': 0.0,
@@ -69,7 +88,25 @@ METHODS = {
         'custom_hooks.0.alpha': 0.0
     },
     'dos': {},
+    'dos_assignment': {
+        'model.target.usage': 'assignment'
+    },
+    'dos_proj2048': {
+        'model.encoder.head.hidden_channels': 2048
+    },
 }
+# (row, baseline): the paired differences the table reports
+COMPARISONS = (
+    ('dos', 'random'),
+    ('dos', 'softmaps'),
+    ('softmaps', 'observable'),
+    ('observable', 'masked_distillation'),
+    ('observable', 'sonata_masked'),
+    ('dos_assignment', 'dos'),
+    ('dos_proj2048', 'dos'),
+    ('supervised', 'dos'),
+) + tuple((f'finetune_dos_{pct}', f'finetune_scratch_{pct}')
+          for pct in ('1pct', '10pct'))
 FRACTIONS = {'1pct': 0.01, '10pct': 0.1}
 FINETUNE = tuple(f'finetune_{init}_{pct}' for pct in FRACTIONS
                  for init in ('scratch', 'dos'))
@@ -100,6 +137,14 @@ def parse_args(argv=None):
         help='only tabulate the results.json of these output folders '
         'together into --out')
     return p.parse_args(argv)
+
+
+def read_runs(folder: str) -> list:
+    path = osp.join(folder, 'results.json')
+    if not osp.isfile(path):
+        return []
+    with open(path) as f:
+        return json.load(f)['runs']
 
 
 def merge(dirs, out: str) -> list:
@@ -223,7 +268,8 @@ def table(runs: list) -> str:
         for key in ('miou', 'tail_miou', 'head_miou'):
             vals = np.array([r[key] for r in sel])
             means[(method, key)] = vals.mean()
-            cell.append(f'{vals.mean():.1f} ± {vals.std():.1f}')
+            std = vals.std(ddof=1) if len(vals) > 1 else 0.0
+            cell.append(f'{vals.mean():.1f} ± {std:.1f}')
         rows.append(f'| {method} | ' + ' | '.join(cell) + f' | {len(sel)} |')
     keys = [(m, 'miou') for m in ('random', 'supervised', 'dos')]
     if all(k in means for k in keys):
@@ -241,7 +287,44 @@ def table(runs: list) -> str:
             rows.append(f'Fine-tuning on {pct[:-3]} % of the scans: DOS '
                         f'{dos:.1f} vs scratch {scratch:.1f} mIoU '
                         f'({dos - scratch:+.1f}).')
+    rows += [''] + paired_table(runs)
     return '\n'.join(rows)
+
+
+def paired_differences(runs: list) -> list:
+    """Each of ``COMPARISONS`` present in ``runs``: the mean paired
+    difference of mIoU and tail mIoU over the seeds both rows have, with
+    the Student-t 95 % interval, and whether the interval excludes 0."""
+    by = {(r['method'], r['seed']): r for r in runs}
+    out = []
+    for row, base in COMPARISONS:
+        seeds = sorted(s for m, s in by if m == row and (base, s) in by)
+        if not seeds:
+            continue
+        entry = dict(row=row, baseline=base, seeds=seeds)
+        for key in ('miou', 'tail_miou'):
+            d = [by[(row, s)][key] - by[(base, s)][key] for s in seeds]
+            entry[key] = dict(paired_interval(d), per_seed=d)
+        res = entry['miou']
+        entry['resolved'] = len(seeds) > 1 and (res['low'] > 0
+                                                or res['high'] < 0)
+        out.append(entry)
+    return out
+
+
+def paired_table(runs: list) -> list:
+    lines = [
+        '| row - baseline | mIoU difference (95 % interval) | tail mIoU '
+        'difference | seeds | resolved |', '|---|---|---|---|---|'
+    ]
+    for e in paired_differences(runs):
+        m, t = e['miou'], e['tail_miou']
+        lines.append(
+            f"| {e['row']} - {e['baseline']} | {m['mean']:+.1f} "
+            f"({m['low']:+.1f} to {m['high']:+.1f}) | {t['mean']:+.1f} "
+            f"({t['low']:+.1f} to {t['high']:+.1f}) | {len(e['seeds'])} | "
+            f"{'yes' if e['resolved'] else 'no'} |")
+    return lines
 
 
 def write_results(args, runs: list, final: bool = False) -> int:
@@ -251,7 +334,12 @@ def write_results(args, runs: list, final: bool = False) -> int:
     from dos_mm.datasets.preparation.resumable import atomic_write_bytes
     atomic_write_bytes(
         osp.join(args.out, 'results.json'),
-        json.dumps(dict(settings=vars(args), runs=runs), indent=2).encode())
+        json.dumps(
+            dict(
+                settings=vars(args),
+                runs=runs,
+                paired=paired_differences(runs)),
+            indent=2).encode())
     if final:
         md = table(runs)
         atomic_write_bytes(
@@ -278,9 +366,12 @@ def main(argv=None) -> int:
         load.load_scan(args.data, i, raw_to_class)
         for i in load.load_infos(args.data, 'val')
     ]
-    runs = []
+    runs = read_runs(args.out)  # kept: a split benchmark goes on
+    done = {(r['method'], r['seed']) for r in runs}
     for seed in args.seeds:
         for method in args.methods:
+            if (method, seed) in done:
+                continue
             runs.append(
                 run_one(args, method, seed, train, val, names, all_train))
             write_results(args, runs)

@@ -44,8 +44,40 @@ def test_benchmark_table_reports_mean_std_and_gap():
         for s in (0, 2)
     ]
     md = table(runs)
-    assert '| random | 31.0 ± 1.0 | 1.0 ± 0.0 | 2.0 ± 0.0 | 2 |' in md
+    # the sample std (ddof 1): 30 and 32 -> 1.4
+    assert '| random | 31.0 ± 1.4 | 1.0 ± 0.0 | 2.0 ± 0.0 | 2 |' in md
     assert 'DOS closes 50 % of the gap' in md
+
+
+def test_benchmark_reports_paired_differences_and_what_they_resolve():
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_ssl import paired_differences, table
+    miou = {
+        'dos': (50.0, 53.0, 51.0),
+        'softmaps': (49.0, 54.0, 50.0),  # +1, -1, +1: not resolved
+        'random': (30.0, 31.0, 29.0),  # +20, +22, +22: resolved
+    }
+    runs = [
+        dict(method=m, seed=s, miou=v[s], tail_miou=v[s] / 2, head_miou=1.)
+        for m, v in miou.items() for s in range(3)
+    ]
+    runs.append(
+        dict(
+            method='dos_assignment',
+            seed=0,
+            miou=1.,
+            tail_miou=1.,
+            head_miou=1.))  # its baseline's seed 0 only: 1 pair
+    found = {(e['row'], e['baseline']): e for e in paired_differences(runs)}
+    soft = found[('dos', 'softmaps')]
+    assert soft['miou']['per_seed'] == [1.0, -1.0, 1.0]
+    assert soft['miou']['low'] < 0 < soft['miou']['high']
+    assert not soft['resolved']
+    assert found[('dos', 'random')]['resolved']
+    assert not found[('dos_assignment', 'dos')]['resolved']  # one seed
+    md = table(runs)
+    assert '| dos - softmaps | +0.3 (' in md and '| 3 | no |' in md
+    assert '| dos - random | +21.3 (' in md
 
 
 def test_benchmark_table_reports_label_efficiency():
@@ -82,6 +114,17 @@ def test_benchmark_label_efficiency_rows_run(tmp_path):
     assert all(0 <= r['miou'] <= 100 for r in runs)
     assert 'Fine-tuning on 10 % of the scans' in \
         (out / 'results.md').read_text()
+    # a second invocation keeps the measured runs and only adds new ones
+    assert main([
+        '--out',
+        str(out), '--data',
+        str(tmp_path / 'data'), '--config',
+        str(TINY_CONFIG), '--seeds', '0', '--iters', '2', '--methods', 'dos',
+        'random', '--num-train', '10', '--num-val', '1', '--labelled', '2',
+        '--threads', '1'
+    ]) == 0
+    again = json.loads((out / 'results.json').read_text())['runs']
+    assert again[:3] == runs and [r['method'] for r in again[3:]] == ['random']
 
 
 def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
@@ -115,3 +158,31 @@ def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
             str(tmp_path / 'a'), '--out',
             str(out)
         ])
+
+
+@pytest.mark.parametrize('method', [
+    'masked_distillation', 'sonata_masked', 'observable', 'softmaps', 'dos',
+    'dos_assignment', 'dos_proj2048'
+])
+def test_benchmark_rows_build_what_they_name(method):
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_ssl import CONFIG, METHODS
+    from mmdet3d.registry import MODELS
+    from mmengine.registry import init_default_scope
+
+    from dos_mm.utils import load_config
+    init_default_scope('mmdet3d')
+    cfg = load_config(CONFIG, METHODS[method])
+    model = MODELS.build(cfg.model)
+    hook_alpha = cfg.custom_hooks[0]['alpha']
+    assert model.target_generator.alpha == hook_alpha  # one alpha per row
+    expect = dict(
+        masked_distillation=('mask_token', 0.0),
+        sonata_masked=('mask_token_all', 0.0),
+        observable=('observable', 0.0),
+        softmaps=('observable', 0.0)).get(method, ('observable', 1.3))
+    assert (model.student_input, hook_alpha) == expect
+    assert model.target_generator.usage_measure == (
+        'assignment' if method == 'dos_assignment' else 'exp_mass')
+    width = model.student.head.projector[0].out_features
+    assert width == (2048 if method == 'dos_proj2048' else 512)

@@ -48,12 +48,17 @@ class DOS(BaseModel):
             ``'mask_token'`` (the paper's ablation baseline: the student
             sees every voxel, masked ones replaced by a learnable token,
             and is distilled at the masked cells; needs the encoder's
-            ``mask_token_channels``).
+            ``mask_token_channels``) or ``'mask_token_all'`` (the same
+            input, distilled at every cell of the masked view, as Sonata's
+            masked baseline).
         collapse_fraction (float): when at most this fraction of the K
             prototypes wins any cell of the global batch, a prototype
             collapse is logged as a warning (and ``collapsed`` is 1).
         data_preprocessor (dict): ``DOSDataPreprocessor`` config.
     """
+    # student input -> the part of a view the student encodes
+    STUDENT_INPUTS = dict(
+        observable='visible', mask_token='masked', mask_token_all='masked_all')
 
     def __init__(self,
                  encoder: dict,
@@ -78,11 +83,12 @@ class DOS(BaseModel):
         self.student_temp = student_temp
         self.cross_view_radius = cross_view_radius
         self.same_view_weight = same_view_weight
-        if student_input not in ('observable', 'mask_token'):
-            raise ValueError("student_input must be 'observable' or "
-                             f"'mask_token', got {student_input!r}")
-        if student_input == 'mask_token' and self.student.mask_token is None:
-            raise ValueError("student_input='mask_token' needs "
+        if student_input not in self.STUDENT_INPUTS:
+            raise ValueError(f'student_input must be one of '
+                             f'{tuple(self.STUDENT_INPUTS)}, got '
+                             f'{student_input!r}')
+        if student_input != 'observable' and self.student.mask_token is None:
+            raise ValueError(f"student_input='{student_input}' needs "
                              'encoder.mask_token_channels (the backbone '
                              'input channels)')
         self.student_input = student_input
@@ -103,7 +109,8 @@ class DOS(BaseModel):
                head: Optional[str] = 'logits') -> Dict[str, Tensor]:
         """Run ``net`` (student or teacher encoder) on ``view[part]``:
         ``'visible'`` (observable points), ``'full'`` (every point) or
-        ``'masked'`` (ablation: every voxel, cells of the masked points).
+        ``'masked'`` (ablation: every voxel, cells of the masked points) or
+        ``'masked_all'`` (every voxel, every cell).
         Adds each cell's centroid in original coordinates (M, 3) and its
         key (M,). ``head``: ``'logits'`` adds the (M, K) cosine logits,
         ``'embed'`` their factors, the (M, D) unit embeddings ``emb`` and
@@ -111,8 +118,9 @@ class DOS(BaseModel):
         materialises its logits for backward), and None returns the (M, C)
         features instead, leaving the head to the caller (the teacher's
         head only runs on the cells that become targets)."""
-        if part == 'masked':  # ablation: every voxel, masked ones tokenised
-            inp, point_vox, rows, token_mask = self._token_input(view)
+        if part in ('masked', 'masked_all'):  # ablation: masked tokenised
+            inp, point_vox, rows, token_mask = self._token_input(
+                view, every_cell=part == 'masked_all')
         else:
             inp = view[part]
             point_vox, rows, token_mask = inp['point_vox'], \
@@ -142,9 +150,10 @@ class DOS(BaseModel):
         return out
 
     @staticmethod
-    def _token_input(view: dict) -> Tuple:
-        """Full voxels, the voxel coords / rows of the masked points, and
-        the (V,) voxels holding a masked point (to get the mask token)."""
+    def _token_input(view: dict, every_cell: bool = False) -> Tuple:
+        """Full voxels, the voxel coords / rows of the masked points (of
+        every point with ``every_cell``), and the (V,) voxels holding a
+        masked point (to get the mask token)."""
         full = view['full']
         rows = full['point_rows']
         masked = view['masked'][rows]  # (P',) of the voxelised points
@@ -153,6 +162,8 @@ class DOS(BaseModel):
         token_mask = torch.zeros(
             len(full['coors']), dtype=torch.bool, device=rows.device)
         token_mask[vrow[found & masked]] = True
+        if every_cell:
+            return full, full['point_vox'], rows, token_mask
         return full, full['point_vox'][masked], rows[masked], token_mask
 
     def _empty_encoding(self, device) -> Dict[str, Tensor]:
@@ -274,7 +285,7 @@ class DOS(BaseModel):
                     self.teacher.module, v, 'full', batch_size, head=None)
                 for v in views
             ]
-        part = 'visible' if self.student_input == 'observable' else 'masked'
+        part = self.STUDENT_INPUTS[self.student_input]
         student = [
             self.encode(self.student, v, part, batch_size, head='embed')
             for v in views

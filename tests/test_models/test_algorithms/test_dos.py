@@ -320,9 +320,28 @@ def test_mask_token_ablation_distills_at_masked_cells():
     assert len(enc['cells']) > 0
 
 
+def test_sonata_style_masked_baseline_distills_at_every_cell():
+    model = build_model(
+        student_input='mask_token_all', encoder=dict(mask_token_channels=4))
+    data = model.data_preprocessor(make_batch(), True)
+    out = model(**data, mode='loss')
+    assert torch.isfinite(out['loss'])
+    out['loss'].backward()
+    assert model.student.mask_token.grad.abs().sum() > 0
+    view = data['inputs']['views'][0]
+    _, pv, rows, token_mask = model._token_input(view, every_cell=True)
+    assert len(rows) == len(view['full']['point_rows'])  # every point
+    assert not bool(view['masked'][rows].all())  # observable ones too
+    assert 0 < int(token_mask.sum()) < len(token_mask)  # same input
+    every = model.encode(model.student, view, 'masked_all', 2)
+    masked = model.encode(model.student, view, 'masked', 2)
+    assert len(every['cells']) > len(masked['cells'])
+
+
 def test_mask_token_mode_needs_a_token():
-    with pytest.raises(ValueError, match='mask_token_channels'):
-        build_model(student_input='mask_token')
+    for mode in ('mask_token', 'mask_token_all'):
+        with pytest.raises(ValueError, match='mask_token_channels'):
+            build_model(student_input=mode)
     with pytest.raises(ValueError, match='student_input'):
         build_model(student_input='all')
 
