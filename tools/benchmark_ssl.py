@@ -246,6 +246,9 @@ def run_one(args, method: str, seed: int, train, val, names,
             net=net,
             cfg=evaluation.ProbeConfig(seed=seed))
     summary = evaluation.summarise(res, HEAD)
+    if method in METHODS:  # what the teacher's prototypes mean
+        summary['diagnostics'] = evaluation.prototype_diagnostics(
+            model, val, len(names), model.teacher_temp)
     summary.update(method=method, seed=seed, seconds=time.time() - t0)
     print(
         f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '
@@ -287,8 +290,31 @@ def table(runs: list) -> str:
             rows.append(f'Fine-tuning on {pct[:-3]} % of the scans: DOS '
                         f'{dos:.1f} vs scratch {scratch:.1f} mIoU '
                         f'({dos - scratch:+.1f}).')
-    rows += [''] + paired_table(runs)
+    rows += [''] + paired_table(runs) + [''] + diagnostics_table(runs)
     return '\n'.join(rows)
+
+
+DIAGNOSTICS = ('nmi', 'protos_per_class', 'softmap_entropy_head',
+               'softmap_entropy_tail')
+
+
+def diagnostics_table(runs: list) -> list:
+    """Mean over seeds of the teacher's prototype diagnostics on the
+    validation scans, per pretrained row."""
+    lines = [
+        '| method | NMI (prototypes, classes) | prototypes per class | '
+        'softmap entropy, head ranks | tail ranks |', '|---|---|---|---|---|'
+    ]
+    for method in METHODS:
+        sel = [
+            r['diagnostics'] for r in runs
+            if r['method'] == method and 'diagnostics' in r
+        ]
+        if sel:
+            means = [np.mean([d[k] for d in sel]) for k in DIAGNOSTICS]
+            lines.append(f'| {method} | {means[0]:.3f} | {means[1]:.1f} | '
+                         f'{means[2]:.3f} | {means[3]:.3f} |')
+    return lines if len(lines) > 2 else []
 
 
 def paired_differences(runs: list) -> list:

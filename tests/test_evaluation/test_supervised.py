@@ -112,6 +112,8 @@ def test_benchmark_label_efficiency_rows_run(tmp_path):
     assert [r['method'] for r in runs
             ] == ['dos', 'finetune_dos_10pct', 'finetune_scratch_10pct']
     assert all(0 <= r['miou'] <= 100 for r in runs)
+    assert 0 <= runs[0]['diagnostics']['nmi'] <= 1  # the pretrained row
+    assert '| dos | ' in (out / 'results.md').read_text().split('NMI')[1]
     assert 'Fine-tuning on 10 % of the scans' in \
         (out / 'results.md').read_text()
     # a second invocation keeps the measured runs and only adds new ones
