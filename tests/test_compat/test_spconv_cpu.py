@@ -1,4 +1,4 @@
-"""spconv backward on CPU-only torch (ENVIRONMENT.md trap 1)."""
+"""spconv backward on CPU-only torch (README, "Fixes to the stack")."""
 import ast
 import importlib
 import inspect

@@ -1,4 +1,4 @@
-"""spconv's CPU convolutions with two threads (ENVIRONMENT.md trap 13).
+"""spconv's CPU convolutions with two threads (README, "Fixes to the stack").
 
 Every test here runs with two torch threads on a grid of thousands of
 active sites, where spconv 2.3.8's own CPU loop gives wrong results that

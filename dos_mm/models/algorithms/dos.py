@@ -222,7 +222,7 @@ class DOS(BaseModel):
         The teacher head runs once per view, on the cells that are the
         target of at least one student cell (same or cross view), and the
         plan is computed once over all of them: the N cells of the whole
-        batch in DOS_SPEC section 3, instead of one plan per term.
+        batch (docs/method.md, "targets"), instead of one plan per term.
 
         Each view's (M, C) features are dropped from ``teacher`` once its
         head has run: nothing after this needs them.
@@ -265,8 +265,8 @@ class DOS(BaseModel):
         """(R, K) teacher logits of ``feats[rows]``, written into ``out``
         when given, ``chunk`` rows at a time: the head has no batch
         statistics, so this equals one call, and the projector's
-        (R, hidden) activations never exist at once (2 x 123 MB for 15k
-        cells and a 2048-wide projector; 2 x 8 MB per chunk)."""
+        (R, hidden) activations never exist at once (two (chunk, hidden)
+        tensors instead)."""
         head = self.teacher.module.head
         if out is None:
             out = feats.new_empty(len(rows), head.num_prototypes)

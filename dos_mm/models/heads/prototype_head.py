@@ -83,8 +83,9 @@ class PrototypeHead(BaseModule):
         (M, hidden) activation for backward instead of two.
 
         Autograd keeps both the GELU's input h (for the GELU's gradient) and
-        its output a (for the second layer's weight gradient): 2 x 123 MB
-        for 15k cells at width 2048, the largest saved tensors of a DOS step.
+        its output a (for the second layer's weight gradient), two (M,
+        hidden) float32 tensors, the largest saved tensors of a DOS step at
+        the long configs' width.
         Here a is not kept but recomputed from h when backward asks for it,
         one elementwise pass; the gradients are unchanged. (Where it is
         called under autocast and the second layer saves a cast copy of a
