@@ -1,4 +1,5 @@
-"""``np.long`` for mmdet3d's GT sampler (gone from numpy 1.24-1.26; README, "Fixes to the stack")."""
+"""``np.long`` for mmdet3d's GT sampler (gone from numpy 1.24-1.26;
+README, "Fixes to the stack")."""
 from pathlib import Path
 
 import numpy as np
