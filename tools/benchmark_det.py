@@ -33,6 +33,7 @@ from dos_mm import apis, converters  # noqa: E402
 from dos_mm.datasets import synthetic  # noqa: E402
 from dos_mm.evaluation import detection_protocol as det  # noqa: E402
 from dos_mm.evaluation.statistics import paired_interval  # noqa: E402
+from dos_mm.evaluation.statistics import read_runs  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -63,14 +64,6 @@ def parse_args(argv=None):
 
 def _key(run: dict) -> tuple:
     return run['arm'], run['seed'], run['fraction']
-
-
-def read_runs(folder: str) -> list:
-    path = osp.join(folder, 'results.json')
-    if not osp.isfile(path):
-        return []
-    with open(path) as f:
-        return json.load(f)['runs']
 
 
 def merge(dirs, out: str) -> list:

@@ -59,6 +59,7 @@ import dos_mm  # noqa: E402,F401
 from dos_mm import apis, evaluation  # noqa: E402
 from dos_mm.datasets import label_split, synthetic  # noqa: E402
 from dos_mm.evaluation.statistics import paired_interval  # noqa: E402
+from dos_mm.evaluation.statistics import read_runs  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
@@ -137,14 +138,6 @@ def parse_args(argv=None):
         help='only tabulate the results.json of these output folders '
         'together into --out')
     return p.parse_args(argv)
-
-
-def read_runs(folder: str) -> list:
-    path = osp.join(folder, 'results.json')
-    if not osp.isfile(path):
-        return []
-    with open(path) as f:
-        return json.load(f)['runs']
 
 
 def merge(dirs, out: str) -> list:
