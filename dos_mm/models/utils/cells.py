@@ -26,16 +26,17 @@ def pack_keys(coords: Tensor, check: bool = True) -> Tensor:
     a sparse tensor's indices inside a grid already packed once.
     """
     c = coords.long()
-    # the values are read only for the message
-    if check and c.numel() and bool((
-        (c[:, 1:] < 0) | (c[:, 1:] >= 1 << AXIS_BITS)).any()
-                                    | (c[:, 0] >= 1 << SCAN_BITS).any()):
-        if int(c[:, 0].max()) >= 1 << SCAN_BITS:
+    if check and c.numel():
+        axis_bad = ((c[:, 1:] < 0) | (c[:, 1:] >= 1 << AXIS_BITS)).any()
+        scan_bad = (c[:, 0] >= 1 << SCAN_BITS).any()
+        if bool(axis_bad | scan_bad):  # the one host read when all is well
+            if bool(axis_bad):
+                raise ValueError(
+                    'voxel coordinates must lie in '
+                    f'[0, {(1 << AXIS_BITS) - 1}], got '
+                    f'[{int(c[:, 1:].min())}, {int(c[:, 1:].max())}]: the '
+                    'point cloud range is too large for the voxel size')
             raise ValueError(f'at most {(1 << SCAN_BITS) - 1} scans per batch')
-        raise ValueError(
-            f'voxel coordinates must lie in [0, {(1 << AXIS_BITS) - 1}], '
-            f'got [{int(c[:, 1:].min())}, {int(c[:, 1:].max())}]: the '
-            'point cloud range is too large for the voxel size')
     key = c[:, 0]
     for axis in range(1, 4):
         key = (key << AXIS_BITS) | c[:, axis]
