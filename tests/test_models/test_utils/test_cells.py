@@ -34,13 +34,16 @@ def test_pack_keys_order_is_lexicographic():
     assert rows == sorted(rows)
 
 
-@pytest.mark.parametrize(
-    'bad',
-    [[0, -1, 0, 0], [0, 0, 0, 1 << AXIS_BITS], [1 << SCAN_BITS, 0, 0, 0]])
-def test_pack_keys_out_of_range(bad):
+@pytest.mark.parametrize('bad, match', [
+    ([0, -1, 0, 0], 'got \\[-1, '),
+    ([0, 0, 0, 1 << AXIS_BITS], 'range is too large for the voxel size'),
+    ([1 << SCAN_BITS, 0, 0, 0], 'scans per batch'),
+])
+def test_pack_keys_out_of_range(bad, match):
     coords = torch.cat([_coords(num=3), torch.tensor([bad])])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=match):
         pack_keys(coords)
+    pack_keys(coords, check=False)  # trusted coordinates are not read
 
 
 def test_pack_keys_empty():
