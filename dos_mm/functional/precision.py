@@ -20,9 +20,16 @@ def float32_island(device_type: str) -> Iterator[None]:
         device_type (str): ``'cuda'`` or ``'cpu'``, the tensors' device type.
     """
     previous = torch.get_float32_matmul_precision()
-    torch.set_float32_matmul_precision('highest')
+    # set only when needed: setting 'highest' over the default also pins
+    # backend flags (oneDNN's fp32 precision 'none' -> 'ieee'), so the
+    # kernels after the first island would differ from those before it,
+    # and a resumed run would not repeat an uninterrupted one
+    change = previous != 'highest'
+    if change:
+        torch.set_float32_matmul_precision('highest')
     try:
         with torch.autocast(device_type, enabled=False):
             yield
     finally:
-        torch.set_float32_matmul_precision(previous)
+        if change:
+            torch.set_float32_matmul_precision(previous)

@@ -40,3 +40,24 @@ def test_sinkhorn_runs_in_the_island(tf32_allowed, monkeypatch):
     zs.zipf_sinkhorn(torch.randn(50, 8), zipf_prior(8, 1.3))
     assert seen == ['highest']
     assert torch.get_float32_matmul_precision() == 'high'
+
+
+def test_island_leaves_default_backend_flags_alone():
+    """At the default precision the island sets nothing: setting 'highest'
+    would pin oneDNN's fp32 precision, changing the kernels of everything
+    after the first island (exact resume broke on it). A fresh process,
+    since other tests set the precision."""
+    import subprocess
+    import sys
+    code = (
+        'import torch\n'
+        'from dos_mm.functional.precision import float32_island\n'
+        'get = lambda: (torch.backends.mkldnn.matmul.fp32_precision if '
+        'hasattr(torch.backends.mkldnn, "matmul") else None)\n'
+        'before = get()\n'
+        'with float32_island("cpu"):\n'
+        '    pass\n'
+        'assert get() == before, (before, get())\n')
+    proc = subprocess.run([sys.executable, '-c', code],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
