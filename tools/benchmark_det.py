@@ -51,6 +51,12 @@ def parse_args(argv=None):
     p.add_argument('--iters', type=int, default=400, help='pretraining')
     p.add_argument(
         '--det-iters', type=int, default=160, help='fine-tuning, every arm')
+    p.add_argument(
+        '--det-lr',
+        type=float,
+        default=None,
+        help='peak fine-tuning learning rate of every arm (default: the '
+        "configs' 2e-3); one value per --out folder")
     p.add_argument('--num-train', type=int, default=100)
     p.add_argument('--num-val', type=int, default=40)
     p.add_argument('--threads', type=int, default=None)
@@ -67,7 +73,8 @@ def _key(run: dict) -> tuple:
 
 
 def merge(dirs, out: str) -> list:
-    """The runs of several folders; a run measured twice is an error."""
+    """The runs of several folders; a run measured twice, or runs of
+    different fine-tuning learning rates, are an error."""
     runs, seen = [], {}
     for folder in dirs:
         found = read_runs(folder)
@@ -79,6 +86,12 @@ def merge(dirs, out: str) -> list:
                                  f'{seen[_key(run)]} and {folder}')
             seen[_key(run)] = folder
             runs.append(run)
+    rates = {run.get('lr') for run in runs}
+    if len(rates) > 1:
+        raise SystemExit(f'error: the folders fine-tuned with different '
+                         f'learning rates {sorted(rates, key=str)} '
+                         '(--det-lr; None is the configs\' own): merge '
+                         'one rate at a time')
     return runs
 
 
@@ -177,8 +190,13 @@ def main(argv=None) -> int:
                                 settings)
         print(json.dumps(summary, indent=2))
         return 0
-    synthetic.generate_dataset(args.data, args.num_train, args.num_val, 0)
     runs = read_runs(args.out)
+    other = {r.get('lr') for r in runs} - {args.det_lr}
+    if other:
+        raise SystemExit(f'error: {args.out} holds runs fine-tuned at '
+                         f'learning rate {sorted(other, key=str)}, not '
+                         f'--det-lr {args.det_lr}: use another --out')
+    synthetic.generate_dataset(args.data, args.num_train, args.num_val, 0)
     done = {_key(r) for r in runs}
     for seed in args.seeds:
         todo = [(f, a) for f in args.fractions for a in args.arms
@@ -197,13 +215,15 @@ def main(argv=None) -> int:
                 ann,
                 args.det_iters,
                 seed=seed,
-                threads=args.threads)[arm]
+                threads=args.threads,
+                lr=args.det_lr)[arm]
             runs.append(
                 dict(
                     res,
                     arm=arm,
                     seed=seed,
                     fraction=fraction,
+                    lr=args.det_lr,
                     seconds=round(time.time() - start, 1)))
             print(f'[benchmark_det] seed {seed} fraction {fraction:g} '
                   f'{arm}: mAP {res["map"]:.1f}')

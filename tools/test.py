@@ -15,7 +15,7 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
-from dos_mm.utils import load_config, setup_launch  # noqa: E402
+from dos_mm.utils import end_launch, load_config, setup_launch  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -48,7 +48,9 @@ def main(argv=None):
     cfg.load_from = args.checkpoint
     setup_launch(cfg, args.threads)
     runner = Runner.from_cfg(cfg)
-    return runner.test()
+    metrics = runner.test()
+    end_launch()
+    return metrics
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@ from mmengine.runner import Runner
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401  (registers the modules, applies fixes)
 from dos_mm.utils import check_info_files  # noqa: E402
-from dos_mm.utils import load_config, setup_launch  # noqa: E402
+from dos_mm.utils import end_launch, load_config, setup_launch  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -92,6 +92,7 @@ def main(argv=None):
     check_info_files(cfg)  # a clear error before workers hit the file
     runner = Runner.from_cfg(cfg)
     runner.train()
+    end_launch()
 
 
 if __name__ == '__main__':

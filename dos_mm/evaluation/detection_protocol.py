@@ -111,7 +111,8 @@ def detection_transfer(data_root: str,
                        seed: int = 0,
                        threads: Optional[int] = None,
                        workers: int = 0,
-                       picture: bool = False) -> Dict[str, Dict]:
+                       picture: bool = False,
+                       lr: Optional[float] = None) -> Dict[str, Dict]:
     """Fine-tune and test each arm on the same labelled scans.
 
     Args:
@@ -127,6 +128,8 @@ def detection_transfer(data_root: str,
         workers (int): data-loader workers (0: load in the main process,
             which leaves both cores of a small machine to the model).
         picture (bool): keep the first test scan's boxes for a picture.
+        lr (float, optional): peak fine-tuning learning rate of every arm
+            (None: the config's).
 
     Returns:
         dict: arm -> ``map`` and ``ap`` (class -> AP, percent),
@@ -144,6 +147,8 @@ def detection_transfer(data_root: str,
         opts = _options(data_root, ann_file, iters, seed,
                         None if arm == 'scratch' else checkpoint, workers)
         opts.update(scale_schedule(iters))
+        if lr is not None:
+            opts['optim_wrapper.optimizer.lr'] = lr
         start = time.time()
         runner = finetune(
             config_path(arm),

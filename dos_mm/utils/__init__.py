@@ -1,9 +1,9 @@
 from .config import load_config
-from .launch import setup_launch
+from .launch import end_launch, setup_launch
 from .preflight import check_info_files, info_file_problems
 from .sync_count import SyncCounter
 
 __all__ = [
-    'load_config', 'setup_launch', 'check_info_files', 'info_file_problems',
+    'load_config', 'setup_launch', 'end_launch', 'check_info_files', 'info_file_problems',
     'SyncCounter'
 ]

@@ -49,3 +49,20 @@ def setup_launch(cfg, threads: Optional[int] = None) -> None:
         local = int(os.environ.get('LOCAL_WORLD_SIZE', '1'))
         threads = max(1, (os.cpu_count() or 1) // local)
     torch.set_num_threads(threads)
+
+
+def end_launch() -> None:
+    """Close the distributed process group of a finished run, if any.
+
+    Without it each process exits with gloo's worker threads still alive
+    and their destructors race with the interpreter's shutdown: a run
+    that finished can still die with ``terminate called without an active
+    exception`` and a non-zero exit status under ``torchrun``. A barrier
+    first, so that no rank closes while another still talks to it. Call
+    only after success (a failed rank would leave the others waiting at
+    the barrier).
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -62,3 +62,24 @@ def test_paired_interval():
     assert res['high'] == pytest.approx(5.505, abs=1e-2)
     one = paired_interval([2.0])
     assert one['low'] == one['high'] == one['mean'] == 2.0
+
+
+def test_runs_of_different_learning_rates_do_not_mix(tmp_path):
+    """--det-lr: a folder holds one fine-tuning rate; merge and resume
+    refuse to mix rates (before any data is generated)."""
+    main = _main()
+    run = dict(arm='scratch', seed=0, fraction=0.5, map=1.0, labelled=2)
+    for name, extra in (('default', {}), ('lr', dict(lr=5e-4, seed=5)),
+                        ('seed1', dict(seed=1))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'results.json').write_text(
+            json.dumps(dict(runs=[dict(run, **extra)])))
+    with pytest.raises(SystemExit, match='different learning rates'):
+        main(['--merge', str(tmp_path / 'default'), str(tmp_path / 'lr'),
+              '--out', str(tmp_path / 'm')])
+    assert main(['--merge', str(tmp_path / 'default'),
+                 str(tmp_path / 'seed1'), '--out', str(tmp_path / 'm')]) == 0
+    with pytest.raises(SystemExit, match='another --out'):
+        main(['--out', str(tmp_path / 'lr'), '--data',
+              str(tmp_path / 'data')])
+    assert not (tmp_path / 'data').exists()

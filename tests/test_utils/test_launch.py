@@ -37,3 +37,19 @@ def test_cpu_keeps_full_float32_and_gloo(monkeypatch):
     assert torch.get_float32_matmul_precision() == 'highest'
     assert 'pin_memory' not in cfg.train_dataloader
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+
+
+def test_end_launch_closes_the_process_group(tmp_path):
+    import torch.distributed as dist
+
+    from dos_mm.utils import end_launch
+    end_launch()  # no group: nothing to do
+    dist.init_process_group(
+        'gloo', init_method=f'file://{tmp_path / "store"}', rank=0,
+        world_size=1)
+    try:
+        end_launch()
+        assert not dist.is_initialized()
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
