@@ -35,7 +35,7 @@ def test_config_builds_with_schedule_hooks(path):
     for part in ds.get('datasets', [ds]):  # ConcatDataset: every part
         assert part.pipeline[-1]['type'] == 'PackDOSInputs'
     head = cfg.model.encoder.head
-    assert head.num_prototypes == cfg.model.target.num_prototypes
+    assert head.num_prototypes == cfg.model.head.target.num_prototypes
 
 
 def test_paper_settings_in_the_real_dataset_configs():
@@ -47,7 +47,7 @@ def test_paper_settings_in_the_real_dataset_configs():
         assert sched.get('mask_ratio', 0.6) == ratio, name
         assert sched.get('block_size', 1.0) == block, name
         assert cfg.model.encoder.head.num_prototypes == 1024
-        assert cfg.model.target.alpha == 1.3
+        assert cfg.model.head.target.alpha == 1.3
 
 
 def encoder_keys(model):

@@ -159,7 +159,7 @@ def test_corrupt_and_mismatched_checkpoints_stop_before_training(
     # another config's checkpoint (K = 16 instead of 32)
     other = train(work, synthetic_root, 3,
                   'model.encoder.head.num_prototypes=16',
-                  'model.target.num_prototypes=16', '--resume')
+                  'model.head.target.num_prototypes=16', '--resume')
     assert other.returncode != 0
     assert 'iter_2.pth does not fit' in other.stderr
     assert 'prototypes' in other.stderr

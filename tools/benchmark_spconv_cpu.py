@@ -96,8 +96,8 @@ def main(argv=None) -> int:
     def step():
         model.student.zero_grad()
         enc = model.student.features(vox, vox['point_vox'], len(scans))
-        enc['feats'].sum().backward()
-        return enc['feats'].detach(), first.grad.clone()
+        enc.feats.sum().backward()
+        return enc.feats.detach(), first.grad.clone()
 
     times = {m: [] for m in MODES}
     outs = {m: [] for m in MODES}

@@ -66,31 +66,31 @@ CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
 HEAD = synthetic.classes.HEAD_CLASSES
 METHODS = {
     'masked_distillation': {
-        'model.student_input': 'mask_token',
+        'model.data_preprocessor.student_input': 'mask_token',
         'model.encoder.mask_token_channels': 4,
-        'model.loss.mode': 'point',
-        'model.target.alpha': 0.0,
+        'model.head.loss.mode': 'point',
+        'model.head.target.alpha': 0.0,
         'custom_hooks.0.alpha': 0.0
     },
     'sonata_masked': {
-        'model.student_input': 'mask_token_all',
+        'model.data_preprocessor.student_input': 'mask_token_all',
         'model.encoder.mask_token_channels': 4,
-        'model.loss.mode': 'point',
-        'model.target.alpha': 0.0,
+        'model.head.loss.mode': 'point',
+        'model.head.target.alpha': 0.0,
         'custom_hooks.0.alpha': 0.0
     },
     'observable': {
-        'model.loss.mode': 'point',
-        'model.target.alpha': 0.0,
+        'model.head.loss.mode': 'point',
+        'model.head.target.alpha': 0.0,
         'custom_hooks.0.alpha': 0.0
     },
     'softmaps': {
-        'model.target.alpha': 0.0,
+        'model.head.target.alpha': 0.0,
         'custom_hooks.0.alpha': 0.0
     },
     'dos': {},
     'dos_assignment': {
-        'model.target.usage': 'assignment'
+        'model.head.target.usage': 'assignment'
     },
     'dos_proj2048': {
         'model.encoder.head.hidden_channels': 2048
@@ -241,7 +241,7 @@ def run_one(args, method: str, seed: int, train, val, names,
     summary = evaluation.summarise(res, HEAD)
     if method in METHODS:  # what the teacher's prototypes mean
         summary['diagnostics'] = evaluation.prototype_diagnostics(
-            model, val, len(names), model.teacher_temp)
+            model, val, len(names), model.head.teacher_temp)
     summary.update(method=method, seed=seed, seconds=time.time() - t0)
     print(
         f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '

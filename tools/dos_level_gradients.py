@@ -121,7 +121,8 @@ def main(argv=None) -> dict:
         if len(batches) == args.batches:
             break
     results = OrderedDict()
-    for label, ckpt in (('random init', None), ('pretrained', args.checkpoint)):
+    arms = (('random init', None), ('pretrained', args.checkpoint))
+    for label, ckpt in arms:
         if label == 'pretrained' and not ckpt:
             continue
         model = build(cfg, ckpt, args.seed)

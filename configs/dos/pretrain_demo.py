@@ -33,15 +33,17 @@ model = dict(
             out_channels=128,
             num_prototypes=num_prototypes),
         loss_level=1),
-    target=dict(type='ZipfSinkhornTarget', num_prototypes=num_prototypes,
-                alpha=1.3, num_iters=3),
-    loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+    head=dict(
+        type='DOSHead',
+        target=dict(type='ZipfSinkhornTarget',
+                    num_prototypes=num_prototypes, alpha=1.3, num_iters=3),
+        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+        teacher_temp=0.04,
+        student_temp=0.1),
     # 0.98 -> 1.0 (not the 0.994 of the long schedules): over 400 steps a
     # cosine from 0.994 leaves e^-1.2 = 30 % of the random initialisation in
     # the teacher that is probed; from 0.98 it leaves e^-4 = 2 %.
-    teacher_momentum=0.98,
-    teacher_temp=0.04,
-    student_temp=0.1)
+    teacher_momentum=0.98)
 
 max_iters = 400
 warmup_iters = 20

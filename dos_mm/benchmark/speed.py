@@ -75,7 +75,7 @@ def make_steps(model, scans, device: str):
     batch = pseudo_collate([pack(mv(dict(points=p))) for p, _ in scans])
     opt = torch.optim.AdamW(model.student.parameters(), lr=1e-4)
     pre = model.data_preprocessor
-    feats_dim = model.student.head.projector[0].in_features
+    feats_dim = model.student.feature_channels
     head = torch.nn.Linear(feats_dim, len(CLASSES)).to(device)
     sup_opt = torch.optim.AdamW(
         list(model.student.parameters()) + list(head.parameters()), lr=1e-4)
@@ -104,7 +104,7 @@ def make_steps(model, scans, device: str):
     def supervised_step():
         vox = pre.voxelize_scans(points, scan_id, len(scans))
         enc = model.student.features(vox, vox['point_vox'], len(scans))
-        logits = head(enc['feats'])[enc['point_cell']]
+        logits = head(enc.feats)[enc.point_cell]
         loss = F.cross_entropy(logits, labels[vox['point_rows']])
         loss.backward()
         sup_opt.step()
@@ -122,16 +122,17 @@ def passes_loss(model, views: list, batch_size: int):
     Zipf-Sinkhorn, no softmaps: the step this gives is the floor that the
     DOS step is measured against."""
     total = 0
+    teacher, student = model.teacher.module, model.student
     for v in views:
         with torch.no_grad():
-            t = model.encode(
-                model.teacher.module, v, 'full', batch_size, head=None)
-        s = model.encode(model.student, v, 'visible', batch_size)
+            t = teacher.encode(v['full'], v['orig_coord'], batch_size)
+        s = student.encode(v['visible'], v['orig_coord'], batch_size)
         with torch.no_grad():
-            rows = min(len(s['cells']), len(t['feats']))
-            model._teacher_head(t['feats'],
-                                torch.arange(rows, device=t['feats'].device))
-        total = total + s['logits'].float().mean()
+            feats = t.take_feats()
+            rows = min(len(s), len(feats))
+            teacher.target_logits(feats,
+                                  torch.arange(rows, device=feats.device))
+        total = total + student.logits(s.take_feats()).float().mean()
     return total
 
 
@@ -199,7 +200,7 @@ def measure_steps(config: str,
       with respect to embeddings and prototypes) that
       ``prototype_softmap_kl`` runs in forward rather than in backward;
     * ``sinkhorn_s`` and ``softmaps_s``, the two parts of ``target_s``;
-      ``targets_s``, all of ``DOS.targets`` (the teacher head on the target
+      ``targets_s``, all of ``DOSHead.targets`` (the teacher head on the target
       cells and Zipf-Sinkhorn); ``matching_s``, ``DOS.match_views``.
     """
     model = build(config, device, projector_hidden)
@@ -207,11 +208,11 @@ def measure_steps(config: str,
     dos_step, sup_step, passes_step = make_steps(model, scans, device)
     parts = ('sinkhorn', 'softmaps', 'loss_call', 'targets', 'matching')
     spent = dict.fromkeys(parts, 0.0)
-    model.targets = _timed(model.targets, spent, 'targets', device)
+    model.head.targets = _timed(model.head.targets, spent, 'targets', device)
     model.match_views = _timed(model.match_views, spent, 'matching', device)
-    target = model.target_generator
+    target = model.head.target
     target.forward = _timed(target.forward, spent, 'sinkhorn', device)
-    loss = model.loss_module
+    loss = model.head.loss_module
     loss.weighted_terms = _timed(loss.weighted_terms, spent, 'loss_call',
                                  device)
     kl_and_gradient = softmap_functions._kl_and_gradient
@@ -350,7 +351,7 @@ def to_markdown(r: Dict) -> str:
         ]
     if 'targets_s' in st:
         lines += [
-            '', 'Within the DOS step: `DOS.targets` (teacher head on the '
+            '', 'Within the DOS step: `DOSHead.targets` (teacher head on the '
             f"target cells, Zipf-Sinkhorn) {st['targets_s']:.2f} s, of "
             f"which Zipf-Sinkhorn {st['sinkhorn_s']:.2f} s; softmaps and "
             f"loss {st['softmaps_s']:.2f} s; matching "

@@ -42,11 +42,12 @@ def encode_scan(model,
             points,
             torch.zeros(len(points), dtype=torch.long, device=points.device),
             1)
-        out = encoder.features(
+        enc = encoder.features(
             vox, vox['point_vox'], 1, coarse_only=coarse_only)
+        out = dict(cells=enc.cells, point_cell=enc.point_cell,
+                   feats=enc.feats, rows=vox['point_rows'])
         if not coarse_only:
-            out['logits'] = encoder.head(out['feats'])
-        out['rows'] = vox['point_rows']
+            out['logits'] = encoder.logits(enc.feats)
         return out
     finally:
         model.train(was_training)

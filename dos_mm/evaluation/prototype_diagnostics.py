@@ -84,7 +84,7 @@ def prototype_diagnostics(model, scans: Sequence[Tuple[Tensor, Tensor]],
 
     Args:
         model (DOS): a pretrained model (its teacher and its usage buffer,
-            ``target_generator.usage``, are read).
+            ``head.target.usage``, are read).
         scans: (points (N, C), labels (N,)) pairs, labels -1 ignored.
         num_classes (int): C.
         temperature (float): tau_T of the softmaps (the schedule's final
@@ -99,7 +99,7 @@ def prototype_diagnostics(model, scans: Sequence[Tuple[Tensor, Tensor]],
     labels_all: List[Tensor] = []
     winners_all: List[Tensor] = []
     heads, tails = [], []
-    usage = model.target_generator.usage
+    usage = model.head.target.usage
     for points, labels in scans:
         enc = encode_scan(model, points, 'teacher')
         logits = enc['logits']  # (M, K)

@@ -49,7 +49,7 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
     logits = [encode_scan(model, pts)['logits'].cpu() for pts, _ in scans]
     k = logits[0].shape[1]
     counts = sum(torch.bincount(lg.argmax(1), minlength=k) for lg in logits)
-    alpha = getattr(model, 'final_alpha', 1.3)
+    alpha = model.head.target.alpha
     files = dict(
         usage='usage_vs_zipf.png',
         softmaps='softmaps.png',
@@ -61,7 +61,7 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
         k: v.cpu()
         for k, v in encode_scan(model, pts).items() if torch.is_tensor(v)
     }
-    soft = torch.softmax(enc['logits'] / model.teacher_temp, dim=0)
+    soft = torch.softmax(enc['logits'] / model.head.teacher_temp, dim=0)
     order = torch.argsort(counts, descending=True).tolist()
     protos = [order[i] for i in (0, 5, 20, 60) if i < len(order)]
     xy = pts[enc['rows'], :2].numpy()

@@ -43,7 +43,7 @@ def train_supervised(model,
     views = DOSMultiView(num_views=1, crop_ratio=(1.0, 1.0), seed=seed)
     student, pre = model.student, model.data_preprocessor
     device = next(student.parameters()).device
-    head = torch.nn.Linear(student.head.projector[0].in_features,
+    head = torch.nn.Linear(student.feature_channels,
                            num_classes).to(device)
     params = [
         p for n, p in student.named_parameters() if not n.startswith('head.')
@@ -63,7 +63,7 @@ def train_supervised(model,
         scan = torch.cat(scan).to(device)
         vox = pre.voxelize_scans(points, scan, len(chosen))
         enc = student.features(vox, vox['point_vox'], len(chosen))
-        logits = head(enc['feats'])[enc['point_cell']]
+        logits = head(enc.feats)[enc.point_cell]
         loss = F.cross_entropy(
             logits, labels[vox['point_rows']], ignore_index=-1)
         opt.zero_grad()

@@ -4,6 +4,7 @@ from .preflight import check_info_files, info_file_problems
 from .sync_count import SyncCounter
 
 __all__ = [
-    'load_config', 'setup_launch', 'end_launch', 'check_info_files', 'info_file_problems',
+    'load_config', 'setup_launch', 'end_launch', 'check_info_files',
+    'info_file_problems',
     'SyncCounter'
 ]

@@ -59,9 +59,10 @@ def test_markdown_marks_met_and_missed_targets():
         in to_markdown(result)
     result['steps'].update(
         targets_s=0.5, sinkhorn_s=0.2, softmaps_s=0.1, matching_s=0.02)
-    assert 'Within the DOS step: `DOS.targets` (teacher head on the target ' \
-        'cells, Zipf-Sinkhorn) 0.50 s, of which Zipf-Sinkhorn 0.20 s; ' \
-        'softmaps and loss 0.10 s; matching 0.020 s.' in to_markdown(result)
+    assert ('Within the DOS step: `DOSHead.targets` (teacher head on the '
+            'target cells, Zipf-Sinkhorn) 0.50 s, of which Zipf-Sinkhorn '
+            '0.20 s; softmaps and loss 0.10 s; matching 0.020 s.'
+            ) in to_markdown(result)
 
 
 def test_peak_allocated_counts_tensors_alive_at_once():
@@ -85,9 +86,10 @@ def test_passes_step_runs_the_network_without_targets(monkeypatch):
     scans = synthetic_scans(2, 3000, _channels(model))
     _, _, passes_step = make_steps(model, scans, 'cpu')
     called = []
-    model.target_generator.register_forward_hook(
+    model.head.target.register_forward_hook(
         lambda *a: called.append('target'))
-    model.loss_module.register_forward_hook(lambda *a: called.append('loss'))
+    model.head.loss_module.register_forward_hook(
+        lambda *a: called.append('loss'))
     before = [p.detach().clone() for p in model.student.parameters()]
     teacher = [p.detach().clone() for p in model.teacher.parameters()]
     passes_step()

@@ -177,14 +177,14 @@ def test_benchmark_rows_build_what_they_name(method):
     cfg = load_config(CONFIG, METHODS[method])
     model = MODELS.build(cfg.model)
     hook_alpha = cfg.custom_hooks[0]['alpha']
-    assert model.target_generator.alpha == hook_alpha  # one alpha per row
+    assert model.head.target.alpha == hook_alpha  # one alpha per row
     expect = dict(
         masked_distillation=('mask_token', 0.0),
         sonata_masked=('mask_token_all', 0.0),
         observable=('observable', 0.0),
         softmaps=('observable', 0.0)).get(method, ('observable', 1.3))
-    assert (model.student_input, hook_alpha) == expect
-    assert model.target_generator.usage_measure == (
+    assert (model.data_preprocessor.student_input, hook_alpha) == expect
+    assert model.head.target.usage_measure == (
         'assignment' if method == 'dos_assignment' else 'exp_mass')
     width = model.student.head.projector[0].out_features
     assert width == (2048 if method == 'dos_proj2048' else 512)

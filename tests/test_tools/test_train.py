@@ -58,7 +58,7 @@ def test_checkpoint_holds_student_teacher_and_state(tmp_path, synthetic_root):
     keys = ckpt['state_dict'].keys()
     assert any(k.startswith('student.backbone.') for k in keys)
     assert any(k.startswith('teacher.module.backbone.') for k in keys)
-    assert 'target_generator.usage' in keys
+    assert 'head.target.usage' in keys
     assert 'optimizer' in ckpt and ckpt['meta']['iter'] == 10
     # the teacher moved away from its initial copy but is not the student
     s = ckpt['state_dict']['student.head.prototypes.weight']

@@ -28,12 +28,14 @@ model = dict(
             out_channels=256,
             num_prototypes=num_prototypes),
         loss_level=1),  # stride 4: 0.2 m cells on the 0.05 m grid
-    target=dict(
-        type='ZipfSinkhornTarget',
-        num_prototypes=num_prototypes,
-        alpha=1.3,
-        num_iters=3),
-    loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
-    teacher_momentum=0.994,
-    teacher_temp=0.04,
-    student_temp=0.1)
+    head=dict(
+        type='DOSHead',
+        target=dict(
+            type='ZipfSinkhornTarget',
+            num_prototypes=num_prototypes,
+            alpha=1.3,
+            num_iters=3),
+        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+        teacher_temp=0.04,
+        student_temp=0.1),
+    teacher_momentum=0.994)

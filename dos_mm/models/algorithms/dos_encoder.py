@@ -4,14 +4,18 @@ The teacher is an EMA copy of exactly this module, so "what does the teacher
 copy?" has one answer.
 """
 import copy
+import logging
 from typing import Dict, Optional
 
 import torch
 from mmdet3d.registry import MODELS
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from ..utils.cells import coarsen, unique_cells
+from ..heads import CosineLogits
+from ..utils.cells import coarsen, pack_keys, segment_mean, unique_cells
+from .encoding import Encoding
 
 # mmdet3d backbones -> their multi-scale twins (same parameters and names)
 MULTI_SCALE_TWINS = {
@@ -31,7 +35,8 @@ def build_multiscale_backbone(cfg: dict):
 
 
 class DOSEncoder(BaseModule):
-    """Voxels of one view -> cosine logits at the loss cells.
+    """Voxels of one view -> features at the loss cells, and the head
+    passes on them.
 
     Args:
         backbone (dict): a module returning ``(levels, strides)``: sparse
@@ -66,21 +71,37 @@ class DOSEncoder(BaseModule):
         self.mask_token = nn.Parameter(torch.zeros(mask_token_channels)) \
             if mask_token_channels else None
 
+    @property
+    def feature_channels(self) -> int:
+        """C, the channels of the neck features the head reads."""
+        return self.head.in_channels
+
+    @property
+    def num_prototypes(self) -> int:
+        """K."""
+        return self.head.num_prototypes
+
     def features(self,
                  voxels: Dict[str, Tensor],
                  point_vox: Tensor,
                  batch_size: int,
                  token_mask: Optional[Tensor] = None,
-                 coarse_only: bool = False) -> Dict[str, Tensor]:
+                 coarse_only: bool = False) -> Encoding:
         """Backbone + neck: up-cast multi-scale features at the loss cells.
 
-        ``token_mask`` (V,) bool replaces those voxels' input features with
-        the mask token (ablation only); ``coarse_only`` leaves out the
-        levels finer than the loss cells (the probes' features).
+        Args:
+            voxels (dict): ``voxels`` and ``coors`` (V, 4) (scan first), and
+                ``num_points`` for hard voxelisation.
+            point_vox (Tensor): (P, 4) voxel coords (scan, a, b, c) of the
+                points to gather cells for, in the order of ``coors``.
+            batch_size (int): number of scans.
+            token_mask (Tensor, optional): (V,) bool: those voxels' input
+                features are replaced by the mask token (ablation only).
+            coarse_only (bool): leave out the levels finer than the loss
+                cells (the probes' features).
 
         Returns:
-            dict: ``cells`` (M, 4), ``point_cell`` (P,), ``feats`` (M, C)
-            and ``stride`` (3,) of the cells.
+            Encoding: without centroids.
         """
         feats = voxels['voxels']
         if self.voxel_encoder is not None:
@@ -95,32 +116,82 @@ class DOSEncoder(BaseModule):
         levels, strides = self.backbone(feats, voxels['coors'], batch_size)
         stride = strides[self.loss_level]
         cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
-        return dict(
+        out = self.neck(levels, strides, cells, stride, coarse_only)
+        return Encoding(
             cells=cells,
             point_cell=point_cell,
-            feats=self.neck(levels, strides, cells, stride, coarse_only),
-            stride=torch.tensor(stride))
+            keys=pack_keys(cells),
+            feats=out,
+            stride=torch.tensor(stride),
+            missing=torch.as_tensor(
+                self.neck.last_missing, dtype=torch.float,
+                device=out.device))
 
-    def forward(self,
-                voxels: Dict[str, Tensor],
-                point_vox: Tensor,
-                batch_size: int,
-                token_mask: Optional[Tensor] = None) -> Dict[str, Tensor]:
-        """Encode one set of voxels.
+    def encode(self, inputs: Dict[str, Tensor], orig_coord: Tensor,
+               batch_size: int) -> Encoding:
+        """Encode one view's input, as the preprocessor built it.
 
         Args:
-            voxels (dict): ``voxels`` and ``coors`` (V, 4) (scan first), and
-                ``num_points`` for hard voxelisation.
-            point_vox (Tensor): (P, 4) voxel coords (scan, a, b, c) of the
-                points to gather cells for, in the order of ``coors``.
+            inputs (dict): a voxel dict (see :meth:`features`) with
+                ``point_vox`` (P', 4) and ``point_rows`` (P',) of the points
+                whose cells are wanted, and ``token_mask`` (V,) for the
+                mask-token ablation.
+            orig_coord (Tensor): (P, 3) original coordinates of the view's
+                points (``point_rows`` index it).
             batch_size (int): number of scans.
-            token_mask (Tensor, optional): (V,) voxels given the mask token.
 
         Returns:
-            dict: ``cells`` (M, 4) unique loss cells of the points,
-            ``point_cell`` (P,) row of each point's cell, ``logits`` (M, K)
-            cosine logits and ``stride`` (3,) of the loss cells.
+            Encoding: with centroids; :meth:`Encoding.empty` when nothing is
+            in range, or when so few voxels are left that a coarse level
+            holds one (training-mode BatchNorm cannot normalise a single
+            value: logged and counted as empty).
         """
-        out = self.features(voxels, point_vox, batch_size, token_mask)
-        out['logits'] = self.head(out.pop('feats'))
+        device = inputs['point_vox'].device
+        rows = inputs['point_rows']
+        if len(inputs['coors']) < 2 or len(rows) == 0:
+            return Encoding.empty(self.feature_channels, device)
+        try:
+            out = self.features(inputs, inputs['point_vox'], batch_size,
+                                inputs.get('token_mask'))
+        except ValueError as exc:
+            if 'more than 1 value per channel' not in str(exc):
+                raise
+            print_log(
+                f'DOS: a view of {len(inputs["coors"])} voxels collapses '
+                'to a single voxel at a coarse level; counted as empty',
+                logger='current',
+                level=logging.WARNING)
+            return Encoding.empty(self.feature_channels, device)
+        out.centroid = segment_mean(orig_coord[rows], out.point_cell,
+                                    len(out.cells))
+        return out
+
+    def logits(self, feats: Tensor) -> Tensor:
+        """(M, C) features -> (M, K) float32 cosine logits."""
+        return self.head(feats)
+
+    def embed(self, feats: Tensor, temperature: float) -> CosineLogits:
+        """(M, C) features -> the (M, K) cosine logits over
+        ``temperature``, kept as their factors (the student's loss never
+        materialises them for backward)."""
+        emb, protos = self.head.embed(feats)
+        return CosineLogits(emb, protos, temperature)
+
+    @torch.no_grad()
+    def target_logits(self,
+                      feats: Tensor,
+                      rows: Tensor,
+                      out: Optional[Tensor] = None,
+                      chunk: int = 1024) -> Tensor:
+        """(R, K) cosine logits of ``feats[rows]``, written into ``out``
+        when given, ``chunk`` rows at a time: the head has no batch
+        statistics, so this equals one call, and the projector's
+        (R, hidden) activations never exist at once (two (chunk, hidden)
+        tensors instead). The teacher's pass."""
+        if out is None:
+            out = feats.new_empty(len(rows), self.num_prototypes)
+        start = 0
+        for part in rows.split(chunk):
+            out[start:start + len(part)] = self.head(feats[part])
+            start += len(part)
         return out

@@ -8,6 +8,7 @@ from mmengine.dist import get_rank
 from torch import Tensor
 
 from ..utils.block_mask import block_mask
+from ..utils.cells import lookup, pack_keys
 from .any_device_preprocessor import AnyDeviceDet3DDataPreprocessor
 from .sparse_voxelize import hard_voxelize, minkunet_voxelize
 
@@ -29,13 +30,22 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
     student's and the teacher's cells coincide and masked points cannot
     move the student's grid).
 
-    Each view becomes a dict with ``full`` and ``visible`` entries, each
-    holding the voxel dict plus ``point_vox`` (P', 4) voxel coords of the
-    voxelised points and ``point_rows`` (P',) their rows in the view; and
-    ``orig_coord`` (P, 3), ``masked`` (P,) bool, ``num_points``,
-    ``num_visible``.
+    Each view becomes a dict with ``full`` (the teacher's input),
+    ``visible`` and ``student`` entries, each holding the voxel dict plus
+    ``point_vox`` (P', 4) voxel coords of the points whose cells are wanted
+    and ``point_rows`` (P',) their rows in the view; and ``orig_coord``
+    (P, 3), ``masked`` (P,) bool, ``num_points``, ``num_visible``. The
+    student's input is ``visible`` itself, or for the mask-token ablations
+    the full voxels with a (V,) ``token_mask`` (see :func:`token_input`).
 
     Args:
+        student_input (str): what the student encodes: ``'observable'``
+            (DOS: only the unmasked points, loss at observable cells),
+            ``'mask_token'`` (the paper's ablation baseline: every voxel,
+            the masked ones replaced by a learnable token, loss at the
+            masked cells; the encoder needs ``mask_token_channels``) or
+            ``'mask_token_all'`` (the same input, loss at every cell of the
+            view, as Sonata's masked baseline).
         block_size (float): mask block edge in metres (paper: 1 m outdoor,
             0.4 m indoor); scheduled by ``DOSScheduleHook``.
         mask_ratio (float): fraction of non-empty blocks hidden (paper: 0.6
@@ -49,12 +59,19 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             ``voxel_type``, ``voxel_layer``).
     """
 
+    STUDENT_INPUTS = ('observable', 'mask_token', 'mask_token_all')
+
     def __init__(self,
+                 student_input: str = 'observable',
                  block_size: float = 1.0,
                  mask_ratio: float = 0.6,
                  seed: Optional[int] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if student_input not in self.STUDENT_INPUTS:
+            raise ValueError(f'student_input must be one of '
+                             f'{self.STUDENT_INPUTS}, got {student_input!r}')
+        self.student_input = student_input
         if not self.voxel or self.voxel_type not in ('hard', 'minkunet'):
             raise ValueError(
                 "DOSDataPreprocessor needs voxel=True and voxel_type 'hard' "
@@ -165,11 +182,17 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
                                     self.block_size, self.mask_ratio,
                                     self.generator)
         origin = self.grid_origin(points, batch, batch_size)
+        full = self.voxelize_set(points, batch, torch.ones_like(masked),
+                                 batch_size, origin)
+        visible = self.voxelize_set(points, batch, ~masked, batch_size,
+                                    origin)
+        student = visible if self.student_input == 'observable' else \
+            token_input(full, masked,
+                        every_cell=self.student_input == 'mask_token_all')
         return dict(
-            full=self.voxelize_set(points, batch, torch.ones_like(masked),
-                                   batch_size, origin),
-            visible=self.voxelize_set(points, batch, ~masked, batch_size,
-                                      origin),
+            full=full,
+            visible=visible,
+            student=student,
             orig_coord=torch.cat(view['orig_coord']),
             masked=masked,
             num_points=int(inside.sum()),
@@ -180,3 +203,33 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         views = [self.prepare_view(v) for v in data['inputs']['views']]
         return dict(
             inputs=dict(views=views), data_samples=data['data_samples'])
+
+
+def token_input(full: Dict[str, Tensor], masked: Tensor,
+                every_cell: bool = False) -> Dict[str, Tensor]:
+    """The mask-token ablations' student input: the full view's voxels,
+    those holding a masked point marked for the token.
+
+    Args:
+        full (dict): the full view's voxel dict, with ``point_vox`` (P', 4)
+            and ``point_rows`` (P',).
+        masked (Tensor): (P,) bool masked points of the view.
+        every_cell (bool): keep every voxelised point (the cells of the
+            whole view) instead of the masked ones.
+
+    Returns:
+        dict: ``full``'s voxels with ``token_mask`` (V,) bool and the
+        ``point_vox`` / ``point_rows`` of the points whose cells are wanted.
+    """
+    rows = full['point_rows']
+    hidden = masked[rows]  # (P',) of the voxelised points
+    vrow, found = lookup(
+        pack_keys(full['point_vox']), pack_keys(full['coors'].long()))
+    token_mask = torch.zeros(
+        len(full['coors']), dtype=torch.bool, device=rows.device)
+    token_mask[vrow[found & hidden]] = True
+    out = dict(full, token_mask=token_mask)
+    if not every_cell:
+        out.update(
+            point_vox=full['point_vox'][hidden], point_rows=rows[hidden])
+    return out

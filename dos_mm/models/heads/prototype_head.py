@@ -61,6 +61,7 @@ class PrototypeHead(BaseModule):
             nn.Linear(in_channels, hidden_channels), nn.GELU(),
             nn.Linear(hidden_channels, out_channels))
         self.prototypes = nn.Linear(out_channels, num_prototypes, bias=False)
+        self.in_channels = in_channels
         self.num_prototypes = num_prototypes
 
     def forward(self, feats: Tensor) -> Tensor:

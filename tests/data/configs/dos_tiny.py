@@ -14,7 +14,7 @@ model = dict(
         head=dict(
             hidden_channels=64, out_channels=32,
             num_prototypes=num_prototypes)),
-    target=dict(num_prototypes=num_prototypes))
+    head=dict(target=dict(num_prototypes=num_prototypes)))
 train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)
 default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1000))
 randomness = dict(seed=0, deterministic=False)

@@ -28,15 +28,16 @@ def scan(seed: int, n: int = 6000) -> np.ndarray:
     return np.c_[xyz, rng.uniform(0, 1, len(xyz))].astype(np.float32)
 
 
-def build_model(head=None, **overrides):
-    """The tiny config's DOS; ``head`` updates the head's arguments (and K
-    of the target generator with them)."""
+def build_model(proto_head=None, **overrides):
+    """The tiny config's DOS, ``overrides`` merged into its model config;
+    ``proto_head`` updates the prototype head's arguments (and K of the
+    target generator with them)."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG))
-    cfg.model.update(overrides)
-    if head:
-        cfg.model.encoder.head.update(head)
-        cfg.model.target.num_prototypes = \
+    cfg.merge_from_dict(dict(model=overrides))
+    if proto_head:
+        cfg.model.encoder.head.update(proto_head)
+        cfg.model.head.target.num_prototypes = \
             cfg.model.encoder.head.num_prototypes
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
@@ -209,7 +210,7 @@ def test_same_and_cross_view_terms_weigh_half_each():
     losses = {}
     for weight in (1.0, 0.0, 0.5):
         model.load_state_dict(state)
-        model.same_view_weight = weight
+        model.head.same_view_weight = weight
         losses[weight] = float(model.loss(**data)['loss'])
     assert losses[1.0] != pytest.approx(losses[0.0])
     assert losses[0.5] == pytest.approx(
@@ -222,17 +223,17 @@ def test_one_target_plan_per_step_over_each_teacher_cell_once():
     model = build_model()
     data = model.data_preprocessor(make_batch(), True)
     plans, head_rows = [], []
-    model.target_generator.register_forward_hook(
+    model.head.target.register_forward_hook(
         lambda m, args, out: plans.append(len(args[0])))
     model.teacher.module.head.register_forward_hook(
         lambda m, args, out: head_rows.append(len(args[0])))
     model(**data, mode='loss')
     assert len(plans) == 1
     assert plans[0] == sum(head_rows) > 0
-    feats = torch.randn(50, model.student.head.projector[0].in_features)
+    feats = torch.randn(50, model.student.feature_channels)
     rows = torch.tensor([3, 7, 49, 0, 12])
     torch.testing.assert_close(
-        model._teacher_head(feats, rows, chunk=2),
+        model.teacher.module.target_logits(feats, rows, chunk=2),
         model.teacher.module.head(feats[rows]))
 
 
@@ -240,14 +241,15 @@ def test_step_keeps_no_cells_by_prototypes_tensor_for_backward():
     """The student's loss keeps (N, D) and (K, D) gradients instead of any
     (N, K) logits, softmaps or plan; the projector keeps one (N, hidden)
     activation. K = 48 and hidden = 80 appear in no other shape."""
-    model = build_model(head=dict(num_prototypes=48, hidden_channels=80))
+    model = build_model(
+        proto_head=dict(num_prototypes=48, hidden_channels=80))
     data = model.data_preprocessor(make_batch(), True)
     saved = []
     with torch.autograd.graph.saved_tensors_hooks(
             lambda t: saved.append(tuple(t.shape)) or t, lambda t: t):
         loss = model(**data, mode='loss')['loss']
     assert not [s for s in saved if len(s) == 2 and s[1] == 48]
-    in_channels = model.student.head.projector[0].in_features
+    in_channels = model.student.feature_channels
     hidden = [  # (cells, hidden); the first layer's weight is (in, hidden)
         s for s in saved if len(s) == 2 and s[1] == 80 and s[0] != in_channels
     ]
@@ -258,7 +260,7 @@ def test_step_keeps_no_cells_by_prototypes_tensor_for_backward():
 
 
 def test_point_mode_ablation_runs():
-    model = build_model(loss=dict(type='SoftmapLoss', mode='point'))
+    model = build_model(head=dict(loss=dict(mode='point')))
     out = model(**model.data_preprocessor(make_batch(), True), mode='loss')
     assert torch.isfinite(out['loss'])
 
@@ -267,7 +269,7 @@ def test_alpha_zero_is_uniform_sinkhorn():
     model = build_model()
     model.set_schedule(alpha=0.0)
     logits = torch.randn(50, 32)
-    log_q = model.target_generator(logits)
+    log_q = model.head.target(logits)
     cols = log_q.exp().sum(0)
     assert torch.allclose(cols, torch.full((32, ), 1 / 32), atol=1e-5)
 
@@ -305,7 +307,8 @@ def test_unknown_schedule_name_and_mode_raise(model):
 
 def test_mask_token_ablation_distills_at_masked_cells():
     model = build_model(
-        student_input='mask_token', encoder=dict(mask_token_channels=4))
+        data_preprocessor=dict(student_input='mask_token'),
+        encoder=dict(mask_token_channels=4))
     data = model.data_preprocessor(make_batch(), True)
     out = model(**data, mode='loss')
     assert torch.isfinite(out['loss'])
@@ -313,37 +316,43 @@ def test_mask_token_ablation_distills_at_masked_cells():
     assert model.student.mask_token.grad.abs().sum() > 0
     # the student's cells are those of masked points, given the token
     view = data['inputs']['views'][0]
-    enc = model.encode(model.student, view, 'masked', 2)
-    full, pv, rows, token_mask = model._token_input(view)
-    assert bool(view['masked'][rows].all())
-    assert 0 < int(token_mask.sum()) < len(token_mask)
-    assert len(enc['cells']) > 0
+    enc = model.student.encode(view['student'], view['orig_coord'], 2)
+    token = dpp.token_input(view['full'], view['masked'])
+    assert torch.equal(token['point_rows'], view['student']['point_rows'])
+    assert bool(view['masked'][token['point_rows']].all())
+    mask = token['token_mask']
+    assert 0 < int(mask.sum()) < len(mask)
+    assert len(enc) > 0
 
 
 def test_sonata_style_masked_baseline_distills_at_every_cell():
     model = build_model(
-        student_input='mask_token_all', encoder=dict(mask_token_channels=4))
+        data_preprocessor=dict(student_input='mask_token_all'),
+        encoder=dict(mask_token_channels=4))
     data = model.data_preprocessor(make_batch(), True)
     out = model(**data, mode='loss')
     assert torch.isfinite(out['loss'])
     out['loss'].backward()
     assert model.student.mask_token.grad.abs().sum() > 0
     view = data['inputs']['views'][0]
-    _, pv, rows, token_mask = model._token_input(view, every_cell=True)
+    every_input = view['student']
+    rows, mask = every_input['point_rows'], every_input['token_mask']
     assert len(rows) == len(view['full']['point_rows'])  # every point
     assert not bool(view['masked'][rows].all())  # observable ones too
-    assert 0 < int(token_mask.sum()) < len(token_mask)  # same input
-    every = model.encode(model.student, view, 'masked_all', 2)
-    masked = model.encode(model.student, view, 'masked', 2)
-    assert len(every['cells']) > len(masked['cells'])
+    assert 0 < int(mask.sum()) < len(mask)
+    masked_input = dpp.token_input(view['full'], view['masked'])
+    assert torch.equal(masked_input['token_mask'], mask)  # same input
+    every = model.student.encode(every_input, view['orig_coord'], 2)
+    masked = model.student.encode(masked_input, view['orig_coord'], 2)
+    assert len(every) > len(masked)
 
 
 def test_mask_token_mode_needs_a_token():
     for mode in ('mask_token', 'mask_token_all'):
         with pytest.raises(ValueError, match='mask_token_channels'):
-            build_model(student_input=mode)
+            build_model(data_preprocessor=dict(student_input=mode))
     with pytest.raises(ValueError, match='student_input'):
-        build_model(student_input='all')
+        build_model(data_preprocessor=dict(student_input='all'))
 
 
 def test_minkunet_backbone_runs_the_same_algorithm():

@@ -26,16 +26,19 @@ GOLDEN = Path(__file__).with_name('dos_golden.json')
 # case -> (config, model overrides[, schedule hook overrides])
 CASES = {
     'dos': ('dos_tiny.py', {}),
-    'softmaps_alpha0': ('dos_tiny.py', dict(target=dict(alpha=0.0)),
+    'softmaps_alpha0': ('dos_tiny.py',
+                        dict(head=dict(target=dict(alpha=0.0))),
                         dict(alpha=0.0)),
-    'observable_point': ('dos_tiny.py', dict(loss=dict(mode='point'))),
+    'observable_point': ('dos_tiny.py',
+                         dict(head=dict(loss=dict(mode='point')))),
     'assignment_usage': ('dos_tiny.py',
-                         dict(target=dict(usage='assignment'))),
+                         dict(head=dict(target=dict(usage='assignment')))),
     'mask_token': ('dos_tiny.py',
-                   dict(student_input='mask_token',
+                   dict(data_preprocessor=dict(student_input='mask_token'),
                         encoder=dict(mask_token_channels=4))),
     'mask_token_all': ('dos_tiny.py',
-                       dict(student_input='mask_token_all',
+                       dict(data_preprocessor=dict(
+                           student_input='mask_token_all'),
                             encoder=dict(mask_token_channels=4))),
     'minkunet': ('dos_tiny_minkunet.py', {}),
 }
