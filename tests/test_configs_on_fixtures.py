@@ -60,7 +60,7 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
     assert views[0]['points'].shape[1] == channels[name]
     # one DOS step with the config's model (prototypes shrunk for speed)
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
-    cfg.model.target.num_prototypes = 16
+    cfg.model.head.target.num_prototypes = 16
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -92,7 +92,7 @@ def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures):
         assert pts.shape[1] == 5
         assert float(pts[:, 3].abs().max()) <= 1.0  # intensity on [0, 1]
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
-    cfg.model.target.num_prototypes = 16
+    cfg.model.head.target.num_prototypes = 16
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.train()

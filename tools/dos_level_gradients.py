@@ -112,6 +112,12 @@ def main(argv=None) -> dict:
     ]
     hook_cfg.pop('type')
     hook = DOSScheduleHook(**hook_cfg)
+    ds = cfg.train_dataloader.dataset
+    ann = osp.join(ds.get('data_root', ''), ds.get('ann_file', ''))
+    if not osp.isfile(ann):
+        sys.exit(f'dos_level_gradients: {ann} does not exist. Fix: '
+                 'generate the scans (python tools/generate_synthetic.py) '
+                 'or point --data-root at a folder holding them')
     cfg.train_dataloader.num_workers = 0
     cfg.train_dataloader.persistent_workers = False
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=args.seed)
@@ -138,7 +144,8 @@ def main(argv=None) -> dict:
     table = '\n'.join(lines)
     print(table)
     report = dict(
-        config=args.config, checkpoint=args.checkpoint, iter=it,
+        config=args.config, data_root=ds.get('data_root'),
+        checkpoint=args.checkpoint, iter=it,
         batches=len(batches), seed=args.seed, levels=results, table=table)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:

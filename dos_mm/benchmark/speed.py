@@ -144,10 +144,10 @@ def peak_allocated_mb(step, device: str) -> float:
     no such counter, so the allocations and frees the profiler records
     (``profile_memory``) are summed in time order. Unlike the resident set
     this does not depend on what the C allocator keeps from earlier steps
-    (glibc keeps freed chunks up to its adaptive mmap threshold: the resident
-    growth of the supervised step was 78 to 115 MB while it keeps 274 MB of
-    tensors for backward). Memory spconv allocates outside torch is not
-    counted on either device.
+    (glibc keeps freed chunks up to its adaptive mmap threshold, so the
+    resident growth of a step can be far below the tensors it keeps for
+    backward). Memory spconv allocates outside torch is not counted on
+    either device.
     """
     if device == 'cuda':
         torch.cuda.synchronize()

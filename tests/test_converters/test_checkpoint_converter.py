@@ -65,7 +65,7 @@ def nuscenes_dos():
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(REPO / 'configs/dos/pretrain_nuscenes.py'))
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
-    cfg.model.target.num_prototypes = 16
+    cfg.model.head.target.num_prototypes = 16
     return pretrain_steps(cfg, channels=5)
 
 

@@ -47,6 +47,8 @@ class CheckpointCheckHook(Hook):
             k[len('module.'):] if k.startswith('module.') else k: v
             for k, v in state.items()
         }
+        if hasattr(model, 'upgrade_state_dict'):  # keys of older versions
+            state = model.upgrade_state_dict(state)
         own = model.state_dict()
         missing = [k for k in own if k not in state]
         shapes = [

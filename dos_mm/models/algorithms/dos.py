@@ -13,6 +13,21 @@ from .dos_encoder import DOSEncoder
 from .encoding import Encoding
 from .teacher_ema import TeacherEMA
 
+# state-dict prefixes of checkpoints written before DOSHead -> today's
+RENAMED_KEYS = {'target_generator.': 'head.target.'}
+
+
+def upgrade_state_dict(state: dict, prefix: str = '') -> dict:
+    """``state`` with the keys of older DOS checkpoints renamed to today's
+    (:data:`RENAMED_KEYS`, under ``prefix``), so that they resume."""
+    out = {}
+    for key, value in state.items():
+        for old, new in RENAMED_KEYS.items():
+            if key.startswith(prefix + old):
+                key = prefix + new + key[len(prefix + old):]
+        out[key] = value
+    return out
+
 
 @MODELS.register_module()
 class DOS(BaseModel):
@@ -53,6 +68,7 @@ class DOS(BaseModel):
         self.head = MODELS.build(head)
         self.cross_view_radius = cross_view_radius
         self._radius = cross_view_radius
+        self._register_load_state_dict_pre_hook(self._upgrade_keys)
         student_input = getattr(self.data_preprocessor, 'student_input',
                                 'observable')
         if student_input != 'observable' and self.student.mask_token is None:
@@ -64,6 +80,22 @@ class DOS(BaseModel):
         super().init_weights()
         # the teacher starts as an exact copy of the initialised student
         self.teacher.module.load_state_dict(self.student.state_dict())
+
+    @staticmethod
+    def _upgrade_keys(state, prefix, *args) -> None:
+        """Load-state-dict pre-hook: rename older keys in place (only
+        those; the dict's other entries and metadata stay as they are)."""
+        for key in list(state):
+            for old, new in RENAMED_KEYS.items():
+                if key.startswith(prefix + old):
+                    state[prefix + new + key[len(prefix + old):]] = \
+                        state.pop(key)
+
+    @staticmethod
+    def upgrade_state_dict(state: dict) -> dict:
+        """See :func:`upgrade_state_dict` (read by ``CheckpointCheckHook``
+        before it compares a checkpoint with the model)."""
+        return upgrade_state_dict(state)
 
     # ------------------------------------------------------------------
     def radius(self, encodings: List[Encoding]) -> float:

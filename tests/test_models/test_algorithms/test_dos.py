@@ -403,3 +403,23 @@ def test_voxelize_scans_equals_the_full_view_voxels_on_both_grids():
         vox = pre.voxelize_scans(torch.cat(pts), scan, len(pts))
         assert torch.equal(vox['coors'], view['full']['coors'])
         assert torch.equal(vox['point_vox'], view['full']['point_vox'])
+
+
+def test_checkpoints_from_before_the_head_still_load():
+    """A state dict written when the target generator was
+    ``DOS.target_generator`` loads (strict) into today's ``head.target``."""
+    from dos_mm.models.algorithms.dos import upgrade_state_dict
+    model = build_model()
+    with torch.no_grad():
+        model.head.target.usage.uniform_()
+    from collections import OrderedDict
+    state = model.state_dict()
+    old = OrderedDict(
+        (k.replace('head.target.', 'target_generator.'), v.clone())
+        for k, v in state.items())
+    old._metadata = state._metadata  # spconv reads its weight layout here
+    assert any(k.startswith('target_generator.') for k in old)
+    assert set(upgrade_state_dict(old)) == set(model.state_dict())
+    fresh = build_model()
+    fresh.load_state_dict(old, strict=True)
+    assert torch.equal(fresh.head.target.usage, model.head.target.usage)

@@ -44,7 +44,7 @@ def small_dos(config: str, channels: int):
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(REPO / 'configs' / config))
     cfg.model.encoder.head.update(hidden_channels=32, num_prototypes=8)
-    cfg.model.target.num_prototypes = 8
+    cfg.model.head.target.num_prototypes = 8
     return pretrain_steps(cfg, channels=channels, steps=1)
 
 
