@@ -3,9 +3,10 @@
 # pretrained weights load into its `pts_middle_encoder` unchanged. The
 # voxeliser is written out (mmdet3d's model base leaves the range to the
 # full config); tests/test_configs checks it equals CenterPoint's.
-_base_ = ['mmdet3d::_base_/models/centerpoint_voxel01_second_secfpn_nus.py']
-
-num_prototypes = 1024  # paper
+_base_ = [
+    'mmdet3d::_base_/models/centerpoint_voxel01_second_secfpn_nus.py',
+    './dos_head.py'
+]
 
 model = dict(
     _delete_=True,
@@ -32,16 +33,7 @@ model = dict(
             in_channels=480,
             hidden_channels=2048,
             out_channels=256,
-            num_prototypes=num_prototypes),
+            num_prototypes={{_base_.num_prototypes}}),
         loss_level=0),
-    head=dict(
-        type='DOSHead',
-        target=dict(
-            type='ZipfSinkhornTarget',
-            num_prototypes=num_prototypes,
-            alpha=1.3,
-            num_iters=3),
-        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
-        teacher_temp=0.04,
-        student_temp=0.1),
+    head={{_base_.dos_head}},
     teacher_momentum=0.994)

@@ -2,9 +2,10 @@
 # voxelisation (voxel_type='minkunet'), taken from mmdet3d's model config,
 # so that the weights load into MinkUNet's `backbone` unchanged. Every
 # decoder level (strides 8, 4, 2, 1) feeds the loss cells.
-_base_ = ['mmdet3d::_base_/models/minkunet.py']
-
-num_prototypes = 1024  # paper
+_base_ = [
+    'mmdet3d::_base_/models/minkunet.py',
+    './dos_head.py'
+]
 
 model = dict(
     _delete_=True,
@@ -26,16 +27,7 @@ model = dict(
             in_channels=576,
             hidden_channels=2048,
             out_channels=256,
-            num_prototypes=num_prototypes),
+            num_prototypes={{_base_.num_prototypes}}),
         loss_level=1),  # stride 4: 0.2 m cells on the 0.05 m grid
-    head=dict(
-        type='DOSHead',
-        target=dict(
-            type='ZipfSinkhornTarget',
-            num_prototypes=num_prototypes,
-            alpha=1.3,
-            num_iters=3),
-        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
-        teacher_temp=0.04,
-        student_temp=0.1),
+    head={{_base_.dos_head}},
     teacher_momentum=0.994)

@@ -3,9 +3,10 @@
 # SparseEncoder, which is OpenPCDet's VoxelBackBone8x (SECOND, PV-RCNN,
 # CenterPoint without ResNet), so the weights export to both
 # (tools/convert_checkpoint.py --target centerpoint / openpcdet).
-_base_ = ['mmdet3d::_base_/models/second_hv_secfpn_kitti.py']
-
-num_prototypes = 1024  # paper
+_base_ = [
+    'mmdet3d::_base_/models/second_hv_secfpn_kitti.py',
+    './dos_head.py'
+]
 
 model = dict(
     _delete_=True,
@@ -28,16 +29,7 @@ model = dict(
             in_channels=304,
             hidden_channels=2048,
             out_channels=256,
-            num_prototypes=num_prototypes),
+            num_prototypes={{_base_.num_prototypes}}),
         loss_level=2),  # stride 4: 0.2 m cells on the 0.05 m grid
-    head=dict(
-        type='DOSHead',
-        target=dict(
-            type='ZipfSinkhornTarget',
-            num_prototypes=num_prototypes,
-            alpha=1.3,
-            num_iters=3),
-        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
-        teacher_temp=0.04,
-        student_temp=0.1),
+    head={{_base_.dos_head}},
     teacher_momentum=0.994)
