@@ -17,16 +17,19 @@ from .teacher_ema import TeacherEMA
 RENAMED_KEYS = {'target_generator.': 'head.target.'}
 
 
+def renamed_key(key: str, prefix: str = '') -> str:
+    """Today's name of a state-dict key of an older DOS checkpoint
+    (:data:`RENAMED_KEYS`, under ``prefix``); other keys are unchanged."""
+    for old, new in RENAMED_KEYS.items():
+        if key.startswith(prefix + old):
+            return prefix + new + key[len(prefix + old):]
+    return key
+
+
 def upgrade_state_dict(state: dict, prefix: str = '') -> dict:
-    """``state`` with the keys of older DOS checkpoints renamed to today's
-    (:data:`RENAMED_KEYS`, under ``prefix``), so that they resume."""
-    out = {}
-    for key, value in state.items():
-        for old, new in RENAMED_KEYS.items():
-            if key.startswith(prefix + old):
-                key = prefix + new + key[len(prefix + old):]
-        out[key] = value
-    return out
+    """``state`` with the keys of older DOS checkpoints renamed to today's,
+    so that they resume."""
+    return {renamed_key(key, prefix): value for key, value in state.items()}
 
 
 @MODELS.register_module()
@@ -66,8 +69,7 @@ class DOS(BaseModel):
         self.student = DOSEncoder(**encoder)
         self.teacher = TeacherEMA(self.student, teacher_momentum)
         self.head = MODELS.build(head)
-        self.cross_view_radius = cross_view_radius
-        self._radius = cross_view_radius
+        self.cross_view_radius = cross_view_radius  # None: resolved once
         self._register_load_state_dict_pre_hook(self._upgrade_keys)
         student_input = getattr(self.data_preprocessor, 'student_input',
                                 'observable')
@@ -86,10 +88,9 @@ class DOS(BaseModel):
         """Load-state-dict pre-hook: rename older keys in place (only
         those; the dict's other entries and metadata stay as they are)."""
         for key in list(state):
-            for old, new in RENAMED_KEYS.items():
-                if key.startswith(prefix + old):
-                    state[prefix + new + key[len(prefix + old):]] = \
-                        state.pop(key)
+            new = renamed_key(key, prefix)
+            if new != key:
+                state[new] = state.pop(key)
 
     @staticmethod
     def upgrade_state_dict(state: dict) -> dict:
@@ -102,14 +103,14 @@ class DOS(BaseModel):
         """The cross-view matching radius: the configured one, or 2 x the
         loss cell's edge, resolved from the first encoding with cells and
         kept (1.0 while no encoding has cells: nothing to match)."""
-        if self._radius is None:
+        if self.cross_view_radius is None:
             stride = next(
                 (e.stride for e in encodings if e.stride is not None), None)
             if stride is None:
                 return 1.0
             size = self.data_preprocessor.voxel_layer.voxel_size[0]
-            self._radius = 2 * float(size) * int(stride[-1])
-        return self._radius
+            self.cross_view_radius = 2 * float(size) * int(stride[-1])
+        return self.cross_view_radius
 
     def match_views(self, student: List[Encoding], teacher: List[Encoding],
                     radius: float, stats: dict) -> Dict:
@@ -179,10 +180,12 @@ class DOS(BaseModel):
             float(sum(v['num_points'] for v in views)),
             float(stats['pairs']),
             float(stats['cells']),
-            float(stats['empty_views']),
-            float(sum(float(s.missing) for s in student)),
+            float(stats['empty_views'])
         ],
                               device=dev)
+        # cells missing from a neck level: summed on the device, no sync
+        missing = torch.stack([s.missing.float().to(dev) for s in student])
+        counts = torch.cat([counts, missing.sum().reshape(1)])
         dist.all_reduce(counts, op='sum')
         out = self.head.usage(winners, self.student.num_prototypes, dev)
         out.update(

@@ -101,7 +101,8 @@ class DOSEncoder(BaseModule):
                 cells (the probes' features).
 
         Returns:
-            Encoding: without centroids.
+            Encoding: without keys and centroids (:meth:`encode` adds
+            them; probes and baselines need neither).
         """
         feats = voxels['voxels']
         if self.voxel_encoder is not None:
@@ -120,7 +121,6 @@ class DOSEncoder(BaseModule):
         return Encoding(
             cells=cells,
             point_cell=point_cell,
-            keys=pack_keys(cells),
             feats=out,
             stride=torch.tensor(stride),
             missing=torch.as_tensor(
@@ -141,10 +141,10 @@ class DOSEncoder(BaseModule):
             batch_size (int): number of scans.
 
         Returns:
-            Encoding: with centroids; :meth:`Encoding.empty` when nothing is
-            in range, or when so few voxels are left that a coarse level
-            holds one (training-mode BatchNorm cannot normalise a single
-            value: logged and counted as empty).
+            Encoding: with keys and centroids; :meth:`Encoding.empty` when
+            nothing is in range, or when so few voxels are left that a
+            coarse level holds one (training-mode BatchNorm cannot
+            normalise a single value: logged and counted as empty).
         """
         device = inputs['point_vox'].device
         rows = inputs['point_rows']
@@ -162,6 +162,7 @@ class DOSEncoder(BaseModule):
                 logger='current',
                 level=logging.WARNING)
             return Encoding.empty(self.feature_channels, device)
+        out.keys = pack_keys(out.cells)
         out.centroid = segment_mean(orig_coord[rows], out.point_cell,
                                     len(out.cells))
         return out

@@ -15,22 +15,23 @@ class Encoding:
             encoded points, in voxel coordinates coarsened to ``stride``.
         point_cell (Tensor): (P,) int64 row in ``cells`` of each encoded
             point.
-        keys (Tensor): (M,) int64 packed ``cells`` (for lookups).
         feats (Tensor, optional): (M, C) neck features; None once a head
             pass has consumed them.
         stride (Tensor, optional): (3,) per-axis stride of the cells; None
             when nothing was encoded.
         missing (Tensor): 0-dim count of (cell, level) pairs the neck filled
             with zeros.
+        keys (Tensor, optional): (M,) int64 packed ``cells``, for lookups
+            (set by :meth:`DOSEncoder.encode`).
         centroid (Tensor, optional): (M, 3) mean original coordinates of
             each cell's points (set by :meth:`DOSEncoder.encode`).
     """
     cells: Tensor
     point_cell: Tensor
-    keys: Tensor
     feats: Optional[Tensor]
     stride: Optional[Tensor]
     missing: Tensor
+    keys: Optional[Tensor] = None
     centroid: Optional[Tensor] = None
 
     @classmethod
