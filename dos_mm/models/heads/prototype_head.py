@@ -19,8 +19,11 @@ class CosineLogits(NamedTuple):
     temperature: float
 
     def rows(self, index: Tensor) -> 'CosineLogits':
-        """The logits of rows ``index`` (R,)."""
-        return CosineLogits(self.emb[index], self.protos, self.temperature)
+        """The logits of rows ``index`` (R,), which may repeat.
+        ``index_select`` (not ``emb[index]``), so that the backward adds the
+        repeats in index order, reproducibly on CPU threads."""
+        return CosineLogits(
+            self.emb.index_select(0, index), self.protos, self.temperature)
 
     def materialize(self) -> Tensor:
         """(N, K) float32 logits."""

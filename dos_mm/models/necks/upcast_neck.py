@@ -75,7 +75,12 @@ class UpcastNeck(nn.Module):
         row, found = lookup(
             pack_keys(parent, check=False),
             pack_keys(level.indices, check=False))
-        feat = level.features[row] * found[:, None].to(level.features.dtype)
+        # index_select, not features[row]: many cells share a parent, and
+        # the backward of advanced indexing (index_put_ with accumulate) adds
+        # them in thread order on CPU, so two runs differ; index_select's
+        # backward (index_add_) adds in index order
+        feat = level.features.index_select(0, row)
+        feat = feat * found[:, None].to(level.features.dtype)
         return feat, (~found).sum()
 
     @staticmethod

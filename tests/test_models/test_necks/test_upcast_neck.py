@@ -58,3 +58,32 @@ def test_edge_cells_clamp_to_the_padded_level():
     cells = torch.tensor([[0, 20, 0, 0]])
     out = UpcastNeck()([coarse], [(8, 8, 8)], cells, (2, 2, 2))
     assert out.tolist() == [[9.0]]
+
+
+def test_upcast_gradient_is_bitwise_reproducible_with_threads():
+    """Many cells share a parent; their gradients must add in a fixed order.
+    With features[row] the backward (index_put_ with accumulate) added them
+    in thread order on CPU: every call differed in the last bits, and a
+    resumed run diverged from an uninterrupted one."""
+    if torch.get_num_threads() < 2:
+        import pytest
+        pytest.skip('needs two torch threads to race (OMP_NUM_THREADS=1)')
+    g = torch.Generator().manual_seed(0)
+    parents = torch.unique(torch.randint(0, 64, (4000, 3), generator=g), dim=0)
+    indices = torch.cat([parents.new_zeros(len(parents), 1), parents], 1)
+    coarse = SimpleNamespace(
+        indices=indices.int(),
+        features=torch.randn(len(parents), 32, generator=g).requires_grad_(),
+        spatial_shape=[64, 64, 64])
+    # eight cells per parent: the stride-2 children of each coarse voxel
+    offsets = torch.tensor([[a, b, c] for a in (0, 1) for b in (0, 1)
+                            for c in (0, 1)])
+    children = (parents[:, None] * 2 + offsets).reshape(-1, 3)
+    children = children[torch.randperm(len(children), generator=g)]
+    cells = torch.cat([children.new_zeros(len(children), 1), children], 1)
+    upstream = torch.randn(len(cells), 32, generator=g)
+    grads = []
+    for _ in range(5):
+        out = UpcastNeck()([coarse], [(4, 4, 4)], cells, (2, 2, 2))
+        grads.append(torch.autograd.grad(out, coarse.features, upstream)[0])
+    assert all(torch.equal(grads[0], g) for g in grads[1:])
