@@ -10,7 +10,9 @@ Figures (JSON + a markdown table next to it):
   same scans (one full view each, a linear head on the same cell features,
   cross-entropy, optimizer).
 * ``target_share``: Zipf-Sinkhorn + softmaps + loss as a fraction of the
-  DOS step.
+  DOS step, both from DOS steps run under ``torch.profiler`` (the parts are
+  the ``record_function`` ranges ``dos.sinkhorn`` and ``dos.softmaps`` in
+  the code).
 * ``peak_memory_ratio``: peak memory held by tensors during the DOS step
   over that of the supervised step, each as growth over the memory held
   before the step (CUDA: ``max_memory_allocated``; CPU: the allocations the
@@ -21,8 +23,9 @@ Figures (JSON + a markdown table next to it):
   and the DOS step over that step: what the method's network costs, and
   what matching, targets and loss add to it.
 * ``steps`` and ``memory``: the seconds and MB behind these, with the parts
-  of the DOS step (``targets_s``, ``sinkhorn_s``, ``softmaps_s``,
-  ``loss_call_s``, ``matching_s``; see ``speed.measure_steps``).
+  of the profiled DOS step (``targets_s``, ``sinkhorn_s``, ``softmaps_s``,
+  ``loss_call_s``, ``matching_s``, ``profiled_s``; the ranges of
+  ``speed.RANGES``, see ``speed.measure_steps``).
 * ``pipeline_ms_per_scan``: loading a scan + two views + block masking, one
   thread.
 * ``scaling``: target-generation time at several scan sizes and K.
@@ -77,7 +80,7 @@ def ratios(steps: dict) -> dict:
     """The ratios of one :func:`speed.measure_steps` result."""
     return dict(
         step_time_ratio=steps['dos_s'] / steps['supervised_s'],
-        target_share=steps['target_s'] / steps['dos_s'],
+        target_share=steps['target_s'] / steps['profiled_s'],
         peak_memory_ratio=steps['dos_peak_mb'] / steps['supervised_peak_mb'],
         floor_step_time_ratio=steps['passes_s'] / steps['supervised_s'],
         dos_over_floor=steps['dos_s'] / steps['passes_s'])

@@ -89,7 +89,8 @@ def check_env(args) -> dict:
 
 
 def check_kernels(args) -> dict:
-    from dos_mm.functional import scene_softmap_kl, zipf_prior, zipf_sinkhorn
+    from dos_mm.functional import (prototype_softmap_kl, zipf_prior,
+                                   zipf_sinkhorn)
     from dos_mm.models.data_preprocessors.sparse_voxelize import hard_voxelize
     g = torch.Generator().manual_seed(0)
     pts = torch.rand(20000, 4, generator=g) * torch.tensor([40., 40, 4, 1])
@@ -111,13 +112,21 @@ def check_kernels(args) -> dict:
         with torch.autocast(args.device, dtype=dtype):
             got = zipf_sinkhorn(logits.to(args.device), prior.to(args.device))
         out[f'sinkhorn_autocast_{str(dtype)[6:]}'] = _close(got, ref, 1e-4)
-    z = torch.randn(5000, 512, generator=g)
+    emb = torch.nn.functional.normalize(torch.randn(5000, 64, generator=g))
+    protos = torch.nn.functional.normalize(torch.randn(512, 64, generator=g))
     seg = torch.randint(0, 2, (5000, ), generator=g)
-    ref = scene_softmap_kl(ref, z, seg, 2)
+    rows = torch.arange(5000)
+
+    def softmap_loss(log_q, device):
+        terms = [(rows.to(device), rows.to(device), seg.to(device), 1.0)]
+        return prototype_softmap_kl(emb.to(device), protos.to(device), 0.1,
+                                    log_q, terms, 2)
+
+    ref = softmap_loss(ref, 'cpu')
     with torch.autocast(args.device, dtype=torch.bfloat16):
-        got = scene_softmap_kl(
+        got = softmap_loss(
             zipf_sinkhorn(logits.to(args.device), prior.to(args.device)),
-            z.to(args.device), seg.to(args.device), 2)
+            args.device)
     out['softmap_loss_autocast'] = _close(got, ref, 1e-4)
     return out
 

@@ -37,7 +37,7 @@ model = dict(
         type='DOSHead',
         target=dict(type='ZipfSinkhornTarget',
                     num_prototypes=num_prototypes, alpha=1.3, num_iters=3),
-        loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+        loss=dict(type='SoftmapLoss', mode='softmap'),
         teacher_temp=0.04,
         student_temp=0.1),
     # 0.98 -> 1.0 (not the 0.994 of the long schedules): over 400 steps a

@@ -14,7 +14,7 @@ from mmengine.registry import init_default_scope
 from dos_mm.datasets.synthetic import (CLASSES, LidarSpec, sample_scene,
                                        scan_scene)
 from dos_mm.datasets.transforms import DOSMultiView, PackDOSInputs
-from dos_mm.functional import softmap as softmap_functions
+from dos_mm.models.heads import CosineLogits
 from dos_mm.models.losses import SoftmapLoss
 from dos_mm.models.targets import ZipfSinkhornTarget
 from dos_mm.models.utils.block_mask import block_mask
@@ -168,18 +168,54 @@ def peak_allocated_mb(step, device: str) -> float:
     return float(live.max()) / 2**20
 
 
-def _timed(fn, spent: Dict[str, float], label: str, device: str):
-    """``fn`` adding its seconds to ``spent[label]``."""
+# the record_function ranges of a DOS step, by the part they measure
+RANGES = dict(
+    targets='dos.targets',
+    sinkhorn='dos.sinkhorn',
+    loss_call='dos.loss',
+    softmaps='dos.softmaps',
+    matching='dos.matching')
 
-    def wrapper(*args, **kwargs):
+
+def range_seconds(prof, device: str) -> Dict[str, float]:
+    """Seconds spent in each of :data:`RANGES` during a profiled run,
+    summed over its calls. On CUDA the ranges' spans on the device
+    (the profiler's GPU user annotations) where the profiler recorded
+    them, else their host spans."""
+    events = [e for e in prof.events() if e.name in RANGES.values()]
+    if device == 'cuda':
+        on_device = [
+            e for e in events
+            if e.device_type == torch.autograd.DeviceType.CUDA
+        ]
+        events = on_device or events
+    else:
+        events = [
+            e for e in events
+            if e.device_type == torch.autograd.DeviceType.CPU
+        ]
+    out = dict.fromkeys(RANGES, 0.0)
+    for part, name in RANGES.items():
+        out[part] = sum(e.time_range.elapsed_us()
+                        for e in events if e.name == name) / 1e6
+    return out
+
+
+def profiled_parts(step, device: str) -> Dict[str, float]:
+    """One run of ``step`` under the profiler: its seconds
+    (``profiled_s``, profiler overhead included) and those of each of its
+    :data:`RANGES`."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    if device == 'cuda':
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities) as prof:
         _sync(device)
         t = time.perf_counter()
-        out = fn(*args, **kwargs)
+        step()
         _sync(device)
-        spent[label] += time.perf_counter() - t
-        return out
-
-    return wrapper
+        wall = time.perf_counter() - t
+    return dict(profiled_s=wall, **range_seconds(prof, device))
 
 
 def measure_steps(config: str,
@@ -189,56 +225,41 @@ def measure_steps(config: str,
                   device: str,
                   projector_hidden: Optional[int] = None) -> Dict[str, float]:
     """Median seconds of a DOS step, a supervised step and a step of the
-    network passes alone, interleaved; each step's peak memory
-    (:func:`peak_allocated_mb`, one more step each); and within the DOS
-    step:
+    network passes alone, interleaved and unprofiled; each step's peak
+    memory (:func:`peak_allocated_mb`, one more step each); and, from
+    ``reps`` more DOS steps run under the profiler, the median seconds of
+    the parts of the step that the code marks with ``record_function``:
 
-    * ``target_s``: Zipf-Sinkhorn (the target generator) + softmaps + loss
-      (the value and gradient of each term from its logits);
-    * ``loss_call_s``: the whole loss call, which also holds the prototype
-      layer's products (the cosine logits of each term and the gradients
-      with respect to embeddings and prototypes) that
-      ``prototype_softmap_kl`` runs in forward rather than in backward;
-    * ``sinkhorn_s`` and ``softmaps_s``, the two parts of ``target_s``;
-      ``targets_s``, all of ``DOSHead.targets`` (the teacher head on the target
-      cells and Zipf-Sinkhorn); ``matching_s``, ``DOS.match_views``.
+    * ``targets_s``: ``DOSHead.targets`` (the teacher head on the target
+      cells and Zipf-Sinkhorn); ``sinkhorn_s``: Zipf-Sinkhorn alone;
+    * ``loss_call_s``: the ``SoftmapLoss`` calls, with the prototype
+      layer's products that ``prototype_softmap_kl`` runs in forward;
+      ``softmaps_s``: the softmaps, KL and logit gradients within them;
+    * ``matching_s``: ``DOS.match_views``;
+    * ``target_s``: ``sinkhorn_s + softmaps_s``, and ``profiled_s``, the
+      profiled DOS step (the shares' denominator: the same overhead).
     """
     model = build(config, device, projector_hidden)
     scans = synthetic_scans(batch, points, _channels(model))
     dos_step, sup_step, passes_step = make_steps(model, scans, device)
-    parts = ('sinkhorn', 'softmaps', 'loss_call', 'targets', 'matching')
-    spent = dict.fromkeys(parts, 0.0)
-    model.head.targets = _timed(model.head.targets, spent, 'targets', device)
-    model.match_views = _timed(model.match_views, spent, 'matching', device)
-    target = model.head.target
-    target.forward = _timed(target.forward, spent, 'sinkhorn', device)
-    loss = model.head.loss_module
-    loss.weighted_terms = _timed(loss.weighted_terms, spent, 'loss_call',
-                                 device)
-    kl_and_gradient = softmap_functions._kl_and_gradient
-    softmap_functions._kl_and_gradient = _timed(kl_and_gradient, spent,
-                                                'softmaps', device)
-    try:
-        steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
-        for step in steps.values():  # warm-up, optimizer state
+    steps = dict(dos=dos_step, supervised=sup_step, passes=passes_step)
+    for step in steps.values():  # warm-up, optimizer state
+        step()
+    times = {name: [] for name in steps}
+    for _ in range(reps):
+        for name, step in steps.items():
+            _sync(device)
+            t = time.perf_counter()
             step()
-        times = {name: [] for name in (*steps, 'target', *parts)}
-        for _ in range(reps):
-            for name, step in steps.items():
-                spent.update(dict.fromkeys(parts, 0.0))
-                _sync(device)
-                t = time.perf_counter()
-                step()
-                _sync(device)
-                times[name].append(time.perf_counter() - t)
-                if name == 'dos':
-                    times['target'].append(spent['sinkhorn'] +
-                                           spent['softmaps'])
-                    for part in parts:
-                        times[part].append(spent[part])
-    finally:
-        softmap_functions._kl_and_gradient = kl_and_gradient
+            _sync(device)
+            times[name].append(time.perf_counter() - t)
+    parts = [profiled_parts(dos_step, device) for _ in range(reps)]
+    for part in parts:
+        part['target_s'] = part['sinkhorn'] + part['softmaps']
     out = {f'{k}_s': float(np.median(v)) for k, v in times.items()}
+    for key in parts[0]:
+        name = key if key.endswith('_s') else f'{key}_s'
+        out[name] = float(np.median([part[key] for part in parts]))
     for name, step in steps.items():
         out[f'{name}_peak_mb'] = peak_allocated_mb(step, device)
     return out
@@ -274,10 +295,12 @@ def measure_pipeline(tmp: str, points: int, reps: int) -> float:
 def measure_scaling(sizes: Sequence[int],
                     ks: Sequence[int],
                     device: str,
-                    reps: int = 3) -> List[Dict]:
+                    reps: int = 3,
+                    dim: int = 256) -> List[Dict]:
     """Target generation + loss time for N cells x K prototypes over two
-    scans; the loss with its gradient, as in training (the fused loss
-    computes it in forward)."""
+    scans: Zipf-Sinkhorn on (N, K) teacher logits, then the softmap loss of
+    (N, ``dim``) student embeddings against the K prototypes with its
+    gradient, as in training (the fused loss computes it in forward)."""
     rows = []
     for k in ks:
         target = ZipfSinkhornTarget(k, alpha=1.3).to(device)
@@ -285,15 +308,17 @@ def measure_scaling(sizes: Sequence[int],
         for n in sizes:
             g = torch.Generator().manual_seed(0)
             teacher = (torch.rand(n, k, generator=g) * 2 - 1).to(device)
-            student = (torch.rand(n, k, generator=g) * 2 -
-                       1).to(device).requires_grad_()
+            emb = F.normalize(torch.randn(n, dim, generator=g)).to(device)
+            protos = F.normalize(torch.randn(k, dim, generator=g)).to(device)
+            student = CosineLogits(emb.requires_grad_(), protos, 0.1)
             scan = (torch.arange(n) * 2 // n).to(device)
+            rows_n = torch.arange(n, device=device)
             times = []
             for _ in range(reps + 1):
                 _sync(device)
                 t = time.perf_counter()
                 log_q = target(teacher / 0.07)
-                loss_fn(log_q, student / 0.1, scan, 2)
+                loss_fn(student, log_q, [(rows_n, rows_n, scan, 1.0)], 2)
                 _sync(device)
                 times.append(time.perf_counter() - t)
             rows.append(
@@ -304,7 +329,17 @@ def measure_scaling(sizes: Sequence[int],
     return rows
 
 
+PART_LABELS = dict(
+    targets='`DOSHead.targets`',
+    sinkhorn='Zipf-Sinkhorn',
+    loss_call='`SoftmapLoss` calls',
+    softmaps='softmaps, KL and logit gradients',
+    matching='`DOS.match_views`')
+
+
 def to_markdown(r: Dict) -> str:
+    """Tables of a :mod:`tools/benchmark_speed.py` result; what each figure
+    means is in that tool's docstring and the README."""
     share_target = TARGETS['target_share_cuda' if r['device'] !=
                            'cpu' else 'target_share_cpu']
     rows = [
@@ -317,55 +352,47 @@ def to_markdown(r: Dict) -> str:
         ('pipeline ms per scan (1 core)', r['pipeline_ms_per_scan'],
          TARGETS['pipeline_ms_per_scan'], '{:.1f}'),
     ]
+    st, mem = r['steps'], r['memory']
     lines = [
         f"Device: {r['device']}, {r['threads']} threads; {r['config']}, "
-        f"{r['batch']} scans x {r['points_per_scan']} points; "
-        f"DOS step {r['steps']['dos_s']:.2f} s "
-        f"({r['batch'] / r['steps']['dos_s']:.2f} scans/s), supervised step "
-        f"{r['steps']['supervised_s']:.2f} s; peak memory "
-        f"{r['memory']['dos_mb']:.0f} / {r['memory']['supervised_mb']:.0f} "
-        'MB.', '', '| figure | measured | target | met |', '|---|---|---|---|'
+        f"{r['batch']} scans x {r['points_per_scan']} points.", '',
+        '| figure | measured | target | met |', '|---|---|---|---|'
     ]
     for name, value, target, fmt in rows:
         met = 'yes' if value <= target else 'no'
         lines.append(f'| {name} | {fmt.format(value)} | <= '
                      f'{fmt.format(target)} | {met} |')
+    lines += ['', '| step | s | scans/s | peak MB |', '|---|---|---|---|']
+    for key, label in (('dos', 'DOS'), ('supervised', 'supervised'),
+                       ('passes', 'network passes alone')):
+        if f'{key}_s' in st:
+            lines.append(f"| {label} | {st[f'{key}_s']:.2f} | "
+                         f"{r['batch'] / st[f'{key}_s']:.2f} | "
+                         f"{mem.get(f'{key}_mb', float('nan')):.0f} |")
     if 'floor_step_time_ratio' in r:
         lines += [
-            '', 'The network passes alone (teacher backbone and head, '
-            'student backbone and head forward/backward, no matching, '
-            f"targets or loss): {r['steps']['passes_s']:.2f} s, "
-            f"{r['floor_step_time_ratio']:.2f} x the supervised step, "
-            f"{r['memory']['passes_mb']:.0f} MB. The DOS step is "
-            f"{r['dos_over_floor']:.2f} x that."
+            '', '| network passes alone / supervised | DOS / network passes '
+            'alone |', '|---|---|', f"| {r['floor_step_time_ratio']:.2f} | "
+            f"{r['dos_over_floor']:.2f} |"
         ]
-    st = r['steps']
-    if 'loss_call_s' in st:
+    if 'profiled_s' in st:
         lines += [
-            '', f"The whole loss call takes {st['loss_call_s']:.2f} s "
-            f"({st['loss_call_s'] / st['dos_s']:.1%} of the DOS step): "
-            'softmaps and loss plus the prototype layer\'s products (the '
-            'cosine logits of each term, and the gradients with respect to '
-            'embeddings and prototypes, done in forward so that no (cells, '
-            'K) tensor is kept for backward).'
+            '', f"| part of the profiled DOS step ({st['profiled_s']:.2f} s) "
+            '| s | share |', '|---|---|---|'
         ]
-    if 'targets_s' in st:
-        lines += [
-            '', 'Within the DOS step: `DOSHead.targets` (teacher head on the '
-            f"target cells, Zipf-Sinkhorn) {st['targets_s']:.2f} s, of "
-            f"which Zipf-Sinkhorn {st['sinkhorn_s']:.2f} s; softmaps and "
-            f"loss {st['softmaps_s']:.2f} s; matching "
-            f"{st['matching_s']:.3f} s."
-        ]
+        for part, label in PART_LABELS.items():
+            lines.append(f"| {label} | {st[f'{part}_s']:.3f} | "
+                         f"{st[f'{part}_s'] / st['profiled_s']:.1%} |")
     var = r.get('projector_variant')
     if var:
         lines += [
-            '', f"With a {var['projector_hidden']}-wide projector instead: "
-            f"step time ratio {var['step_time_ratio']:.2f} (network passes "
-            f"alone {var.get('floor_step_time_ratio', float('nan')):.2f}), "
-            f"peak memory ratio {var['peak_memory_ratio']:.2f}, target "
-            f"share {var['target_share']:.1%} (DOS step "
-            f"{var['steps']['dos_s']:.2f} s, {var['dos_mb']:.0f} MB)."
+            '', '| projector hidden | step time ratio | network passes alone '
+            '/ supervised | peak memory ratio | target share | DOS step s | '
+            'DOS MB |', '|---|---|---|---|---|---|---|',
+            f"| {var['projector_hidden']} | {var['step_time_ratio']:.2f} | "
+            f"{var.get('floor_step_time_ratio', float('nan')):.2f} | "
+            f"{var['peak_memory_ratio']:.2f} | {var['target_share']:.1%} | "
+            f"{var['steps']['dos_s']:.2f} | {var['dos_mb']:.0f} |"
         ]
     lines += ['', '| cells | K | target + loss (ms) |', '|---|---|---|']
     lines += [
@@ -376,6 +403,7 @@ def to_markdown(r: Dict) -> str:
 
 
 __all__ = [
-    'measure_steps', 'peak_allocated_mb', 'measure_pipeline',
-    'measure_scaling', 'to_markdown', 'synthetic_scans', 'TARGETS'
+    'measure_steps', 'profiled_parts', 'range_seconds', 'RANGES',
+    'peak_allocated_mb', 'measure_pipeline', 'measure_scaling', 'to_markdown',
+    'synthetic_scans', 'TARGETS'
 ]

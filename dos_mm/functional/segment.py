@@ -129,4 +129,25 @@ def segment_log_softmax(x: Tensor, seg: Tensor, num_segments: int) -> Tensor:
         Tensor: Shape (N, K).
     """
     lse = segment_logsumexp(x, seg, num_segments)  # (S, K)
-    return x - lse[seg.long()]  # (N, K)
+    # index_select: its backward adds the repeats in index order
+    return x - lse.index_select(0, seg.long())  # (N, K)
+
+
+def mean_over_segments(per_scene: Tensor,
+                       counts: Tensor,
+                       valid_segments: Optional[Tensor] = None) -> Tensor:
+    """Mean of ``per_scene`` (S,) over the scenes with rows (``counts``
+    (S,) > 0) that ``valid_segments`` (S,) bool, if given, marks."""
+    valid = counts > 0  # (S,)
+    if valid_segments is not None:
+        if tuple(valid_segments.shape) != tuple(valid.shape):
+            raise ValueError(
+                f'valid_segments must have shape {tuple(valid.shape)}'
+                f', got {tuple(valid_segments.shape)}')
+        valid = valid & valid_segments.to(device=valid.device, dtype=bool)
+    num_valid = int(valid.sum())
+    if num_valid == 0:
+        raise ValueError('no scene has rows (and is valid): cannot average '
+                         'the loss over scenes')
+    return torch.where(valid, per_scene,
+                       torch.zeros_like(per_scene)).sum() / num_valid

@@ -6,9 +6,10 @@ import sys
 import pytest
 import torch
 
-from dos_mm.benchmark.speed import (_channels, build, make_steps,
+from dos_mm.benchmark.speed import (RANGES, _channels, build, make_steps,
                                     measure_scaling, peak_allocated_mb,
-                                    synthetic_scans, to_markdown)
+                                    profiled_parts, synthetic_scans,
+                                    to_markdown)
 from ..conftest import REPO
 
 
@@ -37,7 +38,9 @@ def test_markdown_marks_met_and_missed_targets():
     assert '| step time DOS / supervised | 3.00 | <= 1.60 | no |' in table
     assert '| target generation share of the DOS step | 5.0% | <= 10.0% ' \
         '| yes |' in table
-    assert 'projector' not in table
+    assert '| DOS | 3.00 | 0.67 | 30 |' in table
+    for absent in ('projector hidden', 'network passes alone', 'profiled'):
+        assert absent not in table
     result['projector_variant'] = dict(
         projector_hidden=512,
         step_time_ratio=2.0,
@@ -45,24 +48,36 @@ def test_markdown_marks_met_and_missed_targets():
         target_share=0.07,
         steps=dict(dos_s=2.0),
         dos_mb=25.0)
-    assert 'With a 512-wide projector instead: step time ratio 2.00' \
+    assert '| 512 | 2.00 | nan | 2.50 | 7.0% | 2.00 | 25 |' \
         in to_markdown(result)
-    assert 'peak memory ratio 2.50' in to_markdown(result)
-    assert 'network passes alone' not in table
     result.update(floor_step_time_ratio=1.5, dos_over_floor=2.0)
     result['steps']['passes_s'] = 1.5
     result['memory']['passes_mb'] = 12.0
-    assert '1.50 s, 1.50 x the supervised step, 12 MB. The DOS step is ' \
-        '2.00 x that.' in to_markdown(result)
-    result['steps']['loss_call_s'] = 0.3
-    assert 'The whole loss call takes 0.30 s (10.0% of the DOS step)' \
-        in to_markdown(result)
+    table = to_markdown(result)
+    assert '| network passes alone | 1.50 | 1.33 | 12 |' in table
+    assert '| 1.50 | 2.00 |' in table
     result['steps'].update(
-        targets_s=0.5, sinkhorn_s=0.2, softmaps_s=0.1, matching_s=0.02)
-    assert ('Within the DOS step: `DOSHead.targets` (teacher head on the '
-            'target cells, Zipf-Sinkhorn) 0.50 s, of which Zipf-Sinkhorn '
-            '0.20 s; softmaps and loss 0.10 s; matching 0.020 s.'
-            ) in to_markdown(result)
+        profiled_s=4.0, targets_s=0.5, sinkhorn_s=0.2, loss_call_s=0.3,
+        softmaps_s=0.1, matching_s=0.02)
+    table = to_markdown(result)
+    assert '| part of the profiled DOS step (4.00 s) | s | share |' in table
+    assert '| `DOSHead.targets` | 0.500 | 12.5% |' in table
+    assert '| `DOS.match_views` | 0.020 | 0.5% |' in table
+
+
+def test_profiled_parts_read_the_ranges_of_a_dos_step():
+    """Every part the benchmark reports is a record_function range that a
+    DOS step enters: a renamed or removed range would read 0 s."""
+    model = build(str(REPO / 'tests' / 'data' / 'configs' / 'dos_tiny.py'),
+                  'cpu')
+    scans = synthetic_scans(2, 3000, _channels(model))
+    dos_step, _, _ = make_steps(model, scans, 'cpu')
+    dos_step()
+    parts = profiled_parts(dos_step, 'cpu')
+    assert set(parts) == {'profiled_s', *RANGES}
+    assert all(parts[part] > 0 for part in RANGES), parts
+    assert parts['sinkhorn'] < parts['targets'] < parts['profiled_s']
+    assert parts['softmaps'] < parts['loss_call']
 
 
 def test_peak_allocated_counts_tensors_alive_at_once():

@@ -10,8 +10,9 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from dos_mm.functional import (global_count, rank_marginal, target_softmaps,
-                               uniform_sinkhorn, zipf_prior, zipf_sinkhorn)
+from dos_mm.functional import (global_column_logsumexp, global_count,
+                               rank_marginal, uniform_sinkhorn, zipf_prior,
+                               zipf_sinkhorn)
 
 
 def _cos_logits(num_rows, num_cols, tau, seed=0):
@@ -248,7 +249,8 @@ def _dist_worker(rank, world_size, port, scenarios, out_dir):
         for logits, marginal, num_iters in scenarios:
             mine = logits[rank]
             log_q = zipf_sinkhorn(mine, marginal, num_iters)
-            seg = torch.zeros(mine.shape[0], dtype=torch.long)
+            # the columns normalised over the global batch
+            columns = (log_q - global_column_logsumexp(log_q)[None]).exp()
             # the module: usage ranks -> Zipf marginal -> Sinkhorn, twice
             # (the second call ranks by the usage EMA of both batches)
             from dos_mm.models.targets import ZipfSinkhornTarget
@@ -256,7 +258,7 @@ def _dist_worker(rank, world_size, port, scenarios, out_dir):
                 num_prototypes=mine.shape[1], alpha=1.3, num_iters=num_iters)
             module_q = [module(mine), module(mine.flip(1))]
             results.append(
-                (log_q, target_softmaps(log_q, seg, 1, 'batch'),
+                (log_q, columns,
                  global_count(mine.shape[0],
                               mine.device), module_q, module.usage.clone()))
         torch.save(results, os.path.join(out_dir, f'rank{rank}.pth'))
@@ -293,10 +295,9 @@ def test_two_processes_match_one_process():
         got = torch.cat([ranks[r][index][0] for r in range(2)])
         assert torch.isfinite(got).all()
         torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
-        seg = torch.zeros(full.shape[0], dtype=torch.long)
         torch.testing.assert_close(
             torch.cat([ranks[r][index][1] for r in range(2)]),
-            target_softmaps(expected, seg, 1, norm='batch'),
+            torch.softmax(expected, dim=0),
             atol=1e-6,
             rtol=1e-5)
         assert [ranks[r][index][2] for r in range(2)] == [len(full)] * 2

@@ -12,6 +12,6 @@ dos_head = dict(
         num_prototypes=num_prototypes,
         alpha=1.3,
         num_iters=3),
-    loss=dict(type='SoftmapLoss', mode='softmap', softmap_norm='scene'),
+    loss=dict(type='SoftmapLoss', mode='softmap'),
     teacher_temp=0.04,
     student_temp=0.1)

@@ -6,6 +6,7 @@ from mmdet3d.registry import MODELS
 from mmengine import dist
 from mmengine.model import BaseModel
 from torch import Tensor
+from torch.profiler import record_function
 
 from ..utils.cells import lookup
 from ..utils.cross_view_match import match_nearest
@@ -112,6 +113,7 @@ class DOS(BaseModel):
             self.cross_view_radius = 2 * float(size) * int(stride[-1])
         return self.cross_view_radius
 
+    @record_function('dos.matching')
     def match_views(self, student: List[Encoding], teacher: List[Encoding],
                     radius: float, stats: dict) -> Dict:
         """Pairs (student cell, teacher cell) for every (student view i,

@@ -5,6 +5,7 @@ import torch
 from mmdet3d.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor
+from torch.profiler import record_function
 
 from ..utils.prototype_usage import prototype_usage
 from .prototype_head import CosineLogits
@@ -60,6 +61,7 @@ class DOSHead(BaseModule):
         self.collapse_fraction = collapse_fraction
 
     @torch.no_grad()
+    @record_function('dos.targets')
     def targets(self, teacher: list, teacher_net, pairs: Pairs) -> TargetPlan:
         """One Zipf-Sinkhorn plan over the global batch of target cells.
 
@@ -130,9 +132,6 @@ class DOSHead(BaseModule):
         there is none), each term its (R, K) student logits against its
         (R, K) rows of the target plan; None when the view has no
         observable cell. ``scan`` (M_i,) is the scan of each cell.
-
-        Every rank calls the loss for every pair, rows or not: its
-        ``softmap_norm='batch'`` collectives must match across ranks.
         """
         keys = [key for key in pairs if key[0] == i]
         cross = [key for key in keys if key[1] != i and len(pairs[key][0])]
@@ -146,8 +145,7 @@ class DOSHead(BaseModule):
             else:
                 weight = 0.0
             terms.append((s_rows, plan.rows[key], scan[s_rows], weight))
-        value = self.loss_module.weighted_terms(logits, plan.log_q, terms,
-                                                batch_size)
+        value = self.loss_module(logits, plan.log_q, terms, batch_size)
         return value if len(pairs[(i, i)][0]) else None
 
     @torch.no_grad()

@@ -3,6 +3,7 @@ import torch
 from mmdet3d.registry import MODELS
 from mmengine import dist
 from torch import Tensor, nn
+from torch.profiler import record_function
 
 from dos_mm.functional import (global_assignment_mass, global_column_logsumexp,
                                rank_agreement, rank_marginal, zipf_sinkhorn)
@@ -92,6 +93,7 @@ class ZipfSinkhornTarget(nn.Module):
         return self.usage
 
     @torch.no_grad()
+    @record_function('dos.sinkhorn')
     def forward(self, logits: Tensor, overwrite: bool = False) -> Tensor:
         """(N, K) teacher logits (already divided by tau_T) -> (N, K) log
         transport plan (rows 1/N, columns the Zipf marginal); with
