@@ -65,9 +65,15 @@ def test_upcast_gradient_is_bitwise_reproducible_with_threads():
     With features[row] the backward (index_put_ with accumulate) added them
     in thread order on CPU: every call differed in the last bits, and a
     resumed run diverged from an uninterrupted one."""
-    if torch.get_num_threads() < 2:
-        import pytest
-        pytest.skip('needs two torch threads to race (OMP_NUM_THREADS=1)')
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)  # the race needs two threads
+    try:
+        _check_upcast_gradients_repeat()
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _check_upcast_gradients_repeat():
     g = torch.Generator().manual_seed(0)
     parents = torch.unique(torch.randint(0, 64, (4000, 3), generator=g), dim=0)
     indices = torch.cat([parents.new_zeros(len(parents), 1), parents], 1)
