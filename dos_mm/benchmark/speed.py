@@ -194,11 +194,11 @@ def range_seconds(prof, device: str) -> Dict[str, float]:
             e for e in events
             if e.device_type == torch.autograd.DeviceType.CPU
         ]
-    out = dict.fromkeys(RANGES, 0.0)
-    for part, name in RANGES.items():
-        out[part] = sum(e.time_range.elapsed_us()
-                        for e in events if e.name == name) / 1e6
-    return out
+    return {
+        part: sum(e.time_range.elapsed_us()
+                  for e in events if e.name == name) / 1e6
+        for part, name in RANGES.items()
+    }
 
 
 def profiled_parts(step, device: str) -> Dict[str, float]:
