@@ -45,7 +45,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from dos_mm.benchmark import speed  # noqa: E402
+from dos_mm.benchmark import speed, speed_report  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(result, f, indent=2)
-    table = speed.to_markdown(result)
+    table = speed_report.to_markdown(result)
     with open(osp.splitext(args.out)[0] + '.md', 'w') as f:
         f.write(table + '\n')
     print(table)

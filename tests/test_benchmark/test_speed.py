@@ -8,8 +8,8 @@ import torch
 
 from dos_mm.benchmark.speed import (RANGES, _channels, build, make_steps,
                                     measure_scaling, peak_allocated_mb,
-                                    profiled_parts, synthetic_scans,
-                                    to_markdown)
+                                    profiled_parts, synthetic_scans)
+from dos_mm.benchmark.speed_report import to_markdown
 from ..conftest import REPO
 
 
