@@ -116,7 +116,7 @@ def test_masking_never_hides_every_point(data_root):
     ds = dataset(data_root)
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG))
-    cfg.model.data_preprocessor.mask_ratio = 0.999
+    cfg.model.schedule.update(mask_ratio=0.999, mask_warmup=0.0)  # at once
     model = MODELS.build(cfg.model)
     model.train()
     data = model.data_preprocessor(pseudo_collate([ds[0], ds[1]]), True)

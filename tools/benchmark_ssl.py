@@ -69,24 +69,20 @@ METHODS = {
         'model.data_preprocessor.student_input': 'mask_token',
         'model.encoder.mask_token_channels': 4,
         'model.head.loss.mode': 'point',
-        'model.head.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0
+        'model.schedule.alpha': 0.0
     },
     'sonata_masked': {
         'model.data_preprocessor.student_input': 'mask_token_all',
         'model.encoder.mask_token_channels': 4,
         'model.head.loss.mode': 'point',
-        'model.head.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0
+        'model.schedule.alpha': 0.0
     },
     'observable': {
         'model.head.loss.mode': 'point',
-        'model.head.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0
+        'model.schedule.alpha': 0.0
     },
     'softmaps': {
-        'model.head.target.alpha': 0.0,
-        'custom_hooks.0.alpha': 0.0
+        'model.schedule.alpha': 0.0
     },
     'dos': {},
     'dos_assignment': {

@@ -179,8 +179,11 @@ def check_syncs(args) -> dict:
     from dos_mm.utils import SyncCounter
     init_default_scope('mmdet3d')
     MessageHub.get_instance('cuda_smoke')
-    model = MODELS.build(Config.fromfile(CONFIG).model).to(args.device).train()
+    cfg = Config.fromfile(CONFIG)
+    model = MODELS.build(cfg.model).to(args.device).train()
     model.init_weights()
+    iters = cfg.train_cfg.max_iters  # mid-run values: every warm-up over
+    model.set_schedule(**model.schedule_at(iters // 2, iters))
     opt = NonFiniteGuardOptimWrapper(
         torch.optim.AdamW(model.student.parameters(), lr=1e-3))
     rng = np.random.default_rng(0)

@@ -28,7 +28,6 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import dos_mm  # noqa: E402,F401
-from dos_mm.engine.hooks import DOSScheduleHook  # noqa: E402
 from dos_mm.utils import load_config  # noqa: E402
 
 
@@ -107,11 +106,6 @@ def main(argv=None) -> dict:
             osp.abspath(args.data_root) + '/')
     max_iters = cfg.train_cfg.max_iters
     it = max_iters - 1 if args.iter is None else args.iter
-    (hook_cfg, ) = [
-        dict(h) for h in cfg.custom_hooks if h['type'] == 'DOSScheduleHook'
-    ]
-    hook_cfg.pop('type')
-    hook = DOSScheduleHook(**hook_cfg)
     ds = cfg.train_dataloader.dataset
     ann = osp.join(ds.get('data_root', ''), ds.get('ann_file', ''))
     if not osp.isfile(ann):
@@ -132,7 +126,7 @@ def main(argv=None) -> dict:
         if label == 'pretrained' and not ckpt:
             continue
         model = build(cfg, ckpt, args.seed)
-        model.set_schedule(**hook.values(it, hook.max_iters or max_iters))
+        model.set_schedule(**model.schedule_at(it, max_iters))
         model.data_preprocessor.seed_step(it, args.seed)
         results[label] = level_gradients(model, batches)
     lines = ['| level | ' + ' | '.join(

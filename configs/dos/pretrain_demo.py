@@ -17,9 +17,7 @@ model = dict(
         type='DOSDataPreprocessor',
         voxel=True,
         voxel_type='hard',
-        voxel_layer={{_base_.demo_voxel_layer}},
-        block_size=1.0,
-        mask_ratio=0.7),
+        voxel_layer={{_base_.demo_voxel_layer}}),
     encoder=dict(
         voxel_encoder=dict(type='HardSimpleVFE', num_features=4),
         backbone={{_base_.demo_encoder}},
@@ -36,14 +34,14 @@ model = dict(
     head=dict(
         type='DOSHead',
         target=dict(type='ZipfSinkhornTarget',
-                    num_prototypes=num_prototypes, alpha=1.3, num_iters=3),
+                    num_prototypes=num_prototypes, num_iters=3),
         loss=dict(type='SoftmapLoss', mode='softmap'),
-        teacher_temp=0.04,
         student_temp=0.1),
-    # 0.98 -> 1.0 (not the 0.994 of the long schedules): over 400 steps a
-    # cosine from 0.994 leaves e^-1.2 = 30 % of the random initialisation in
-    # the teacher that is probed; from 0.98 it leaves e^-4 = 2 %.
-    teacher_momentum=0.98)
+    # the rest of the schedule: dos_mm.functional.dos_schedule's defaults.
+    # Momentum 0.98 -> 1.0 (not the 0.994 of the long schedules): over 400
+    # steps a cosine from 0.994 leaves e^-1.2 = 30 % of the random
+    # initialisation in the teacher that is probed; from 0.98, e^-4 = 2 %.
+    schedule=dict(teacher_momentum=(0.98, 1.0), mask_ratio=0.7))
 
 max_iters = 400
 warmup_iters = 20
@@ -59,12 +57,6 @@ param_scheduler = [
          eta_min_ratio=5.0),  # 0.04 -> 0.2, the base's; norm/bias stay 0
 ]
 auto_scale_lr = dict(enable=False)
-custom_hooks = [
-    dict(type='DOSScheduleHook', teacher_temp=(0.04, 0.07),
-         teacher_temp_warmup=0.05, alpha=1.3, alpha_warmup=0.1,
-         teacher_momentum=(0.98, 1.0), block_size=1.0, mask_ratio=0.7),
-    dict(type='TeacherEMAHook'),
-]
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=100, max_keep_ckpts=2))

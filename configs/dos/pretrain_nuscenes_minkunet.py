@@ -23,7 +23,3 @@ train_pipeline = [
     dict(type='PackDOSInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-custom_hooks = [
-    dict(type='DOSScheduleHook', block_size=1.0, mask_ratio=0.7),
-    dict(type='TeacherEMAHook'),
-]

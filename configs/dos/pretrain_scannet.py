@@ -10,14 +10,8 @@ _base_ = [
 ]
 
 model = dict(
-    data_preprocessor=dict(
-        voxel_layer=dict(voxel_size=[0.02, 0.02, 0.02]),
-        block_size=0.4,
-        mask_ratio=0.7),
+    data_preprocessor=dict(voxel_layer=dict(voxel_size=[0.02, 0.02, 0.02])),
     encoder=dict(
         backbone=dict(in_channels=6, encoder_blocks=[2, 3, 4, 6],
-                      sparseconv_backend='spconv')))
-custom_hooks = [
-    dict(type='DOSScheduleHook', block_size=0.4, mask_ratio=0.7),
-    dict(type='TeacherEMAHook'),
-]
+                      sparseconv_backend='spconv')),
+    schedule=dict(block_size=0.4))  # mask_ratio 0.7: the MinkUNet base's

@@ -13,7 +13,3 @@ model = dict(
     encoder=dict(
         backbone=dict(encoder_blocks=[2, 3, 4, 6],
                       sparseconv_backend='spconv')))
-custom_hooks = [
-    dict(type='DOSScheduleHook', block_size=1.0, mask_ratio=0.7),
-    dict(type='TeacherEMAHook'),
-]

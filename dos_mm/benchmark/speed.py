@@ -45,7 +45,9 @@ def synthetic_scans(num: int, points: int, channels: int, seed: int = 0):
 
 def build(config: str, device: str, projector_hidden: Optional[int] = None):
     """The DOS model of ``config`` on ``device``, optionally with another
-    projector hidden width."""
+    projector hidden width, with the scheduled values of the middle of the
+    config's run in force (every warm-up over: the steps most of a run
+    takes)."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(config)
     if projector_hidden:
@@ -54,6 +56,8 @@ def build(config: str, device: str, projector_hidden: Optional[int] = None):
     model = MODELS.build(cfg.model).to(device)
     model.init_weights()
     model.train()
+    max_iters = cfg.train_cfg.max_iters
+    model.set_schedule(**model.schedule_at(max_iters // 2, max_iters))
     return model
 
 

@@ -7,87 +7,22 @@ from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 from mmengine.registry import init_default_scope
 
-from dos_mm.engine import DOSScheduleHook, dos_schedule
-
-NAMES = ('teacher_temp', 'alpha', 'teacher_momentum', 'block_size',
-         'mask_ratio')
-
-
-def test_schedule_golden_values():
-    at = {it: dos_schedule(it, 1000) for it in (0, 25, 50, 100, 500, 1000)}
-    assert set(at[0]) == set(NAMES)
-    assert at[0]['teacher_temp'] == pytest.approx(0.04)
-    assert at[25]['teacher_temp'] == pytest.approx(0.055)
-    assert at[50]['teacher_temp'] == pytest.approx(0.07)
-    assert at[1000]['teacher_temp'] == pytest.approx(0.07)
-    assert at[0]['alpha'] == 0.0
-    assert at[50]['alpha'] == pytest.approx(0.65)
-    assert at[100]['alpha'] == pytest.approx(1.3)
-    assert at[1000]['alpha'] == pytest.approx(1.3)
-    assert at[0]['teacher_momentum'] == pytest.approx(0.994)
-    assert at[500]['teacher_momentum'] == pytest.approx(0.997)
-    assert at[1000]['teacher_momentum'] == pytest.approx(1.0)
-    assert at[0]['block_size'] == pytest.approx(0.25)
-    assert at[25]['block_size'] == pytest.approx(0.625)
-    assert at[50]['block_size'] == pytest.approx(1.0)
-    assert at[1000]['block_size'] == pytest.approx(1.0)
-    assert at[0]['mask_ratio'] == pytest.approx(0.3)
-    assert at[25]['mask_ratio'] == pytest.approx(0.45)
-    assert at[50]['mask_ratio'] == pytest.approx(0.6)
-    assert at[1000]['mask_ratio'] == pytest.approx(0.6)
-    assert all(isinstance(v, float) for v in at[500].values())
-
-
-def test_schedule_arguments():
-    values = dos_schedule(
-        0,
-        200,
-        teacher_temp=(0.05, 0.1),
-        alpha=2.0,
-        teacher_momentum=(0.99, 0.999),
-        block_size=0.4,
-        mask_ratio=0.7,
-        mask_start_scale=0.5,
-        mask_start_ratio=0.2)
-    assert values == pytest.approx(
-        dict(
-            teacher_temp=0.05,
-            alpha=0.0,
-            teacher_momentum=0.99,
-            block_size=0.2,
-            mask_ratio=0.2))
-    # warm-ups are fractions of max_iters: 20 % of 200 = 40 iterations
-    mid = dos_schedule(
-        20, 200, teacher_temp_warmup=0.2, alpha_warmup=0.2, mask_warmup=0.2)
-    assert mid['teacher_temp'] == pytest.approx(0.055)
-    assert mid['alpha'] == pytest.approx(0.65)
-    assert mid['mask_ratio'] == pytest.approx(0.45)
-    # a start ratio above the final ratio never overshoots it
-    assert dos_schedule(0, 100, mask_ratio=0.2)['mask_ratio'] == 0.2
-    # no warm-up: final values from the start
-    cold = dos_schedule(
-        0, 100, teacher_temp_warmup=0, alpha_warmup=0, mask_warmup=0)
-    assert cold['teacher_temp'] == 0.07 and cold['alpha'] == 1.3
-    assert cold['block_size'] == 1.0 and cold['mask_ratio'] == 0.6
-
-
-def test_schedule_is_pure_and_resume_exact():
-    full = [dos_schedule(it, 300) for it in range(301)]
-    # a "resumed" run computes the same values in any order
-    for it in (299, 150, 0, 17, 150):
-        assert dos_schedule(it, 300) == full[it]
-    # monotone ramps
-    for name in NAMES:
-        series = [v[name] for v in full]
-        assert all(b >= a for a, b in zip(series, series[1:])), name
+from dos_mm.engine import DOSScheduleHook
+from dos_mm.functional import dos_schedule
 
 
 class RecordingModel(torch.nn.Module):
+    """A model with a schedule (DOS's ``schedule_at``) that records what the
+    hook sets."""
 
-    def __init__(self):
+    def __init__(self, **schedule):
         super().__init__()
         self.layer = torch.nn.Linear(2, 2)
+        self.schedule = schedule
         self.calls = []
+
+    def schedule_at(self, it, max_iters):
+        return dos_schedule(it, max_iters, **self.schedule)
 
     def set_schedule(self, **values):
         self.calls.append(values)
@@ -117,9 +52,9 @@ def test_hook_sets_and_logs_every_value():
         'train/teacher_momentum').current() == pytest.approx(0.997)
 
 
-def test_hook_max_iters_and_schedule_override():
-    model = RecordingModel()
-    hook = DOSScheduleHook(max_iters=100, alpha=2.0)
+def test_hook_max_iters_and_the_models_schedule():
+    model = RecordingModel(alpha=2.0)
+    hook = DOSScheduleHook(max_iters=100)
     runner = _runner(model, 5, 1000, 'test_dos_schedule_hook_override')
     hook.before_train_iter(runner, batch_idx=0)
     assert model.calls == [dos_schedule(5, 100, alpha=2.0)]
@@ -154,15 +89,16 @@ def test_hook_unwraps_model_wrappers():
     assert model.calls == [dos_schedule(10, 100)]
 
 
-def test_hook_validates_arguments_early():
-    with pytest.raises(TypeError):
-        DOSScheduleHook(teacher_tempp=(0.04, 0.07))
-    with pytest.raises(ValueError):
-        DOSScheduleHook(teacher_temp_warmup=-1.0)
+def test_hook_refuses_schedule_values_naming_model_schedule():
+    """The schedule is stated once, in the model: a hook config that still
+    carries values (an older config) is refused with the fix."""
+    with pytest.raises(TypeError, match=r"\['alpha'\].*model\.schedule"):
+        DOSScheduleHook(alpha=1.3)
+    with pytest.raises(ValueError, match='max_iters'):
+        DOSScheduleHook(max_iters=0)
 
 
 def test_hook_is_registered():
     init_default_scope('mmdet3d')
-    hook = HOOKS.build(dict(type='DOSScheduleHook', max_iters=10, alpha=1.0))
-    assert isinstance(hook, DOSScheduleHook)
-    assert hook.values(10, 10)['alpha'] == 1.0
+    hook = HOOKS.build(dict(type='DOSScheduleHook', max_iters=10))
+    assert isinstance(hook, DOSScheduleHook) and hook.max_iters == 10

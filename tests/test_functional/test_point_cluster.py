@@ -7,15 +7,6 @@ import torch
 from dos_mm.functional import point_cluster_ce, uniform_sinkhorn
 
 
-def _case(seed=0, num_rows=40, num_cols=6, num_segments=4):
-    gen = torch.Generator().manual_seed(seed)
-    teacher = torch.randn(num_rows, num_cols, generator=gen) / 0.3
-    student = torch.randn(num_rows, num_cols, generator=gen) / 0.5
-    seg = torch.randint(0, num_segments, (num_rows, ), generator=gen)
-    seg[:4] = torch.arange(4) % num_segments  # every scene has rows
-    return teacher, student, seg, num_segments
-
-
 def test_point_cluster_ce_golden():
     target_log_q = torch.tensor([[math.log(3.), 0.], [0., 0.],
                                  [0., math.log(3.)]])
@@ -26,8 +17,8 @@ def test_point_cluster_ce_golden():
     assert loss.item() == pytest.approx(0.729107439616418, rel=1e-6)
 
 
-def test_point_cluster_ce_matches_oracle():
-    teacher, student, seg, num_segments = _case(seed=2)
+def test_point_cluster_ce_matches_oracle(case):
+    teacher, student, seg, num_segments = case(seed=2)
     loss = point_cluster_ce(teacher, student, seg, num_segments)
     per_scene = []
     for s in range(num_segments):

@@ -8,15 +8,6 @@ from dos_mm.functional.softmap_reference import (softmap_kl,
                                                  target_softmaps)
 
 
-def _case(seed=0, num_rows=40, num_cols=6, num_segments=4):
-    gen = torch.Generator().manual_seed(seed)
-    teacher = torch.randn(num_rows, num_cols, generator=gen) / 0.3
-    student = torch.randn(num_rows, num_cols, generator=gen) / 0.5
-    seg = torch.randint(0, num_segments, (num_rows, ), generator=gen)
-    seg[:4] = torch.arange(4) % num_segments  # every scene has rows
-    return teacher, student, seg, num_segments
-
-
 def _oracle_softmaps(log_q, seg, num_segments):
     """float64 loops: normalise each column over the rows of each scene."""
     q = log_q.double().exp()
@@ -65,8 +56,8 @@ def test_softmap_kl_golden():
     assert loss.dtype == torch.float32 and loss.dim() == 0
 
 
-def test_softmaps_match_float64_oracle():
-    teacher, student, seg, num_segments = _case(seed=1)
+def test_softmaps_match_float64_oracle(case):
+    teacher, student, seg, num_segments = case(seed=1)
     log_q = uniform_sinkhorn(teacher)
     target = target_softmaps(log_q, seg, num_segments)
     expected = _oracle_softmaps(log_q, seg, num_segments)
@@ -82,16 +73,16 @@ def test_softmaps_match_float64_oracle():
     assert loss.item() == pytest.approx(oracle.item(), rel=1e-5)
 
 
-def test_softmap_columns_sum_to_one():
-    teacher, _, seg, num_segments = _case(seed=3)
+def test_softmap_columns_sum_to_one(case):
+    teacher, _, seg, num_segments = case(seed=3)
     target = target_softmaps(uniform_sinkhorn(teacher), seg, num_segments)
     assert target.dtype == torch.float32
     sums = segment_sum(target, seg, num_segments)  # (S, K)
     torch.testing.assert_close(sums, torch.ones_like(sums))
 
 
-def test_kl_zero_when_student_equals_target_and_nonnegative():
-    teacher, student, seg, num_segments = _case(seed=4)
+def test_kl_zero_when_student_equals_target_and_nonnegative(case):
+    teacher, student, seg, num_segments = case(seed=4)
     target = target_softmaps(uniform_sinkhorn(teacher), seg, num_segments)
     same = student_log_softmaps(uniform_sinkhorn(teacher), seg, num_segments)
     assert abs(softmap_kl(target, same, seg, num_segments).item()) < 1e-6
@@ -105,8 +96,8 @@ def _loss(teacher, student, seg, num_segments):
     return softmap_kl(target, student_log, seg, num_segments)
 
 
-def test_scene_weight_does_not_depend_on_cell_count():
-    teacher, student, seg, num_segments = _case(seed=5)
+def test_scene_weight_does_not_depend_on_cell_count(case):
+    teacher, student, seg, num_segments = case(seed=5)
     log_q = uniform_sinkhorn(teacher)
     target = target_softmaps(log_q, seg, num_segments)
     student_log = student_log_softmaps(student, seg, num_segments)
@@ -134,8 +125,8 @@ def test_scene_weight_does_not_depend_on_cell_count():
     torch.testing.assert_close(big, loss)
 
 
-def test_empty_and_masked_scenes_are_skipped():
-    teacher, student, seg, _ = _case(seed=6, num_segments=3)
+def test_empty_and_masked_scenes_are_skipped(case):
+    teacher, student, seg, _ = case(seed=6, num_segments=3)
     loss = _loss(teacher, student, seg, 3)
     # Scene 3 has no rows: it does not count.
     torch.testing.assert_close(_loss(teacher, student, seg, 4), loss)
@@ -150,8 +141,8 @@ def test_empty_and_masked_scenes_are_skipped():
     torch.testing.assert_close(masked, expected)
 
 
-def test_gradient_is_finite_and_matches_oracle():
-    teacher, student, seg, num_segments = _case(seed=7, num_rows=16)
+def test_gradient_is_finite_and_matches_oracle(case):
+    teacher, student, seg, num_segments = case(seed=7, num_rows=16)
     target = target_softmaps(uniform_sinkhorn(teacher), seg, num_segments)
     student = student.half().requires_grad_(True)
     loss = softmap_kl(target, student_log_softmaps(student, seg, num_segments),
@@ -169,8 +160,8 @@ def test_gradient_is_finite_and_matches_oracle():
         student.grad.double(), ref.grad, rtol=1e-2, atol=1e-4)
 
 
-def test_invalid_inputs():
-    teacher, student, seg, num_segments = _case(seed=8)
+def test_invalid_inputs(case):
+    teacher, student, seg, num_segments = case(seed=8)
     log_q = uniform_sinkhorn(teacher)
     with pytest.raises(ValueError, match='does not match'):
         softmap_kl(log_q.exp(), log_q[:-1], seg[:-1], num_segments)

@@ -19,9 +19,7 @@ model = dict(
             max_num_points=10,
             voxel_size=[0.1, 0.1, 0.2],
             point_cloud_range=[-51.2, -51.2, -5.0, 51.2, 51.2, 3.0],
-            max_voxels=(90000, 120000)),
-        block_size=1.0,
-        mask_ratio=0.6),
+            max_voxels=(90000, 120000))),
     encoder=dict(
         voxel_encoder={{_base_.model.pts_voxel_encoder}},
         backbone={{_base_.model.pts_middle_encoder}},
@@ -35,5 +33,6 @@ model = dict(
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),
         loss_level=0),
-    head={{_base_.dos_head}},
-    teacher_momentum=0.994)
+    head={{_base_.dos_head}})
+# scheduled values (tau_T, alpha, teacher momentum, 60 % of 1 m blocks
+# hidden): the defaults of dos_mm.functional.dos_schedule

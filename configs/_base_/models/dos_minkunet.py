@@ -15,9 +15,7 @@ model = dict(
         voxel=True,
         voxel_type='minkunet',
         batch_first=True,
-        voxel_layer={{_base_.model.data_preprocessor.voxel_layer}},
-        block_size=1.0,
-        mask_ratio=0.7),
+        voxel_layer={{_base_.model.data_preprocessor.voxel_layer}}),
     encoder=dict(
         backbone={{_base_.model.backbone}},
         neck=dict(type='UpcastNeck'),
@@ -30,4 +28,6 @@ model = dict(
             num_prototypes={{_base_.num_prototypes}}),
         loss_level=1),  # stride 4: 0.2 m cells on the 0.05 m grid
     head={{_base_.dos_head}},
-    teacher_momentum=0.994)
+    # the paper's segmentation setting: 70 % of the 1 m blocks hidden; the
+    # rest of the schedule is dos_mm.functional.dos_schedule's defaults
+    schedule=dict(mask_ratio=0.7))

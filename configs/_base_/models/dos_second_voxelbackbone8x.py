@@ -15,9 +15,7 @@ model = dict(
         type='DOSDataPreprocessor',
         voxel=True,
         voxel_type='hard',
-        voxel_layer={{_base_.model.data_preprocessor.voxel_layer}},
-        block_size=1.0,
-        mask_ratio=0.6),
+        voxel_layer={{_base_.model.data_preprocessor.voxel_layer}}),
     encoder=dict(
         voxel_encoder=dict(type='HardSimpleVFE', num_features=4),
         backbone={{_base_.model.middle_encoder}},
@@ -31,5 +29,6 @@ model = dict(
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),
         loss_level=2),  # stride 4: 0.2 m cells on the 0.05 m grid
-    head={{_base_.dos_head}},
-    teacher_momentum=0.994)
+    head={{_base_.dos_head}})
+# scheduled values (tau_T, alpha, teacher momentum, 60 % of 1 m blocks
+# hidden): the defaults of dos_mm.functional.dos_schedule

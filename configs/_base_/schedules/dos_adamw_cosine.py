@@ -36,13 +36,10 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 auto_scale_lr = dict(enable=True, base_batch_size=16)
 
 # The DOS schedules (tau_T, alpha, teacher momentum, mask size and ratio)
-# are pure functions of (iteration, max_iters) set by one hook.
+# are pure functions of (iteration, max_iters): their values are the
+# model's `schedule` (dos_mm.functional.dos_schedule), applied before every
+# iteration by DOSScheduleHook.
 custom_hooks = [
-    dict(type='DOSScheduleHook',
-         teacher_temp=(0.04, 0.07), teacher_temp_warmup=0.05,
-         alpha=1.3, alpha_warmup=0.1,
-         teacher_momentum=(0.994, 1.0),
-         block_size=1.0, mask_ratio=0.6,
-         mask_warmup=0.05, mask_start_scale=0.25, mask_start_ratio=0.3),
+    dict(type='DOSScheduleHook'),
     dict(type='TeacherEMAHook'),
 ]

@@ -1,7 +1,5 @@
 from .checkpoint_check_hook import CheckpointCheckHook
-from .dos_schedule_hook import DOSScheduleHook, dos_schedule
+from .dos_schedule_hook import DOSScheduleHook
 from .teacher_ema_hook import TeacherEMAHook
 
-__all__ = [
-    'CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook', 'dos_schedule'
-]
+__all__ = ['CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook']

@@ -8,29 +8,14 @@ from mmengine.model import BaseModel
 from torch import Tensor
 from torch.profiler import record_function
 
+from dos_mm.functional import dos_schedule
 from ..utils.cells import lookup
 from ..utils.cross_view_match import match_nearest
 from .dos_encoder import DOSEncoder
 from .encoding import Encoding
+from .schedule_config import checked_schedule_start
+from .state_dict_keys import renamed_key, upgrade_state_dict
 from .teacher_ema import TeacherEMA
-
-# state-dict prefixes of checkpoints written before DOSHead -> today's
-RENAMED_KEYS = {'target_generator.': 'head.target.'}
-
-
-def renamed_key(key: str, prefix: str = '') -> str:
-    """Today's name of a state-dict key of an older DOS checkpoint
-    (:data:`RENAMED_KEYS`, under ``prefix``); other keys are unchanged."""
-    for old, new in RENAMED_KEYS.items():
-        if key.startswith(prefix + old):
-            return prefix + new + key[len(prefix + old):]
-    return key
-
-
-def upgrade_state_dict(state: dict, prefix: str = '') -> dict:
-    """``state`` with the keys of older DOS checkpoints renamed to today's,
-    so that they resume."""
-    return {renamed_key(key, prefix): value for key, value in state.items()}
 
 
 @MODELS.register_module()
@@ -51,8 +36,13 @@ class DOS(BaseModel):
 
     Args:
         encoder (dict): arguments of :class:`DOSEncoder`.
-        head (dict): ``DOSHead`` config (targets, loss, temperatures).
-        teacher_momentum (float): weight the teacher keeps (scheduled).
+        head (dict): ``DOSHead`` config (targets, loss, student
+            temperature).
+        schedule (dict, optional): what changes in the schedule of tau_T,
+            alpha, the teacher momentum and the masks (keyword arguments of
+            :func:`dos_mm.functional.dos_schedule`, whose defaults are the
+            rest). The one place these values are stated; the model holds
+            their start until ``DOSScheduleHook`` sets them per iteration.
         cross_view_radius (float, optional): largest distance in metres
             between matched cells of two views; default 2 x the loss cell.
         data_preprocessor (dict): ``DOSDataPreprocessor`` config.
@@ -61,15 +51,20 @@ class DOS(BaseModel):
     def __init__(self,
                  encoder: dict,
                  head: dict,
-                 teacher_momentum: float = 0.994,
+                 schedule: Optional[dict] = None,
                  cross_view_radius: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 **scheduled) -> None:
+        start = checked_schedule_start(
+            dict(schedule or {}), head, data_preprocessor, scheduled)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.schedule = dict(schedule or {})
         self.student = DOSEncoder(**encoder)
-        self.teacher = TeacherEMA(self.student, teacher_momentum)
+        self.teacher = TeacherEMA(self.student, start['teacher_momentum'])
         self.head = MODELS.build(head)
+        self.set_schedule(**start)
         self.cross_view_radius = cross_view_radius  # None: resolved once
         self._register_load_state_dict_pre_hook(self._upgrade_keys)
         student_input = getattr(self.data_preprocessor, 'student_input',
@@ -221,8 +216,14 @@ class DOS(BaseModel):
         step)."""
         self.teacher.update_parameters(self.student)
 
+    def schedule_at(self, it: int, max_iters: int) -> Dict[str, float]:
+        """The scheduled values of iteration ``it`` of ``max_iters`` (what
+        :meth:`set_schedule` takes)."""
+        return dos_schedule(it, max_iters, **self.schedule)
+
     def set_schedule(self, **values: float) -> Tuple[str, ...]:
-        """Set scheduled scalars by name; returns the names set."""
+        """Set scheduled scalars by name (the values in force); returns the
+        names set."""
         pre = self.data_preprocessor
         targets = dict(
             teacher_temp=(self.head, 'teacher_temp'),

@@ -117,15 +117,13 @@ class DOSEncoder(BaseModule):
         levels, strides = self.backbone(feats, voxels['coors'], batch_size)
         stride = strides[self.loss_level]
         cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
-        out = self.neck(levels, strides, cells, stride, coarse_only)
+        out, missing = self.neck(levels, strides, cells, stride, coarse_only)
         return Encoding(
             cells=cells,
             point_cell=point_cell,
             feats=out,
             stride=torch.tensor(stride),
-            missing=torch.as_tensor(
-                self.neck.last_missing, dtype=torch.float,
-                device=out.device))
+            missing=missing.float())
 
     def encode(self, inputs: Dict[str, Tensor], orig_coord: Tensor,
                batch_size: int) -> Encoding:

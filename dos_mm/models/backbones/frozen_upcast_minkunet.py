@@ -53,4 +53,4 @@ class FrozenUpcastMinkUNet(MultiScaleMinkUNet):
         """
         batch_size = int(coors[:, 0].max()) + 1 if len(coors) else 1
         feats, strides = super().forward(voxel_features, coors, batch_size)
-        return self.neck(feats, strides, coors.long(), (1, 1, 1))
+        return self.neck(feats, strides, coors.long(), (1, 1, 1))[0]

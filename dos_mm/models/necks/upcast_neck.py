@@ -16,9 +16,9 @@ class UpcastNeck(nn.Module):
     Levels coarser than the loss cells are up-cast (a cell takes the feature
     of its parent); finer or equal levels are average-pooled into the cell
     ("multi-scale features upsampled and concatenated", no decoder). Cells
-    missing from a level get zeros and are counted in ``last_missing`` (a
-    0-dim tensor, so counting costs no host-device synchronisation). The
-    neck has no parameters.
+    missing from a level get zeros and are counted (a 0-dim tensor returned
+    with the features, so counting costs no host-device synchronisation).
+    The neck has no parameters and keeps no state.
 
     Args:
         levels (Sequence[int], optional): indices of the backbone outputs to
@@ -28,14 +28,13 @@ class UpcastNeck(nn.Module):
     def __init__(self, levels: Optional[Sequence[int]] = None) -> None:
         super().__init__()
         self.levels = None if levels is None else list(levels)
-        self.last_missing = 0
 
     def forward(self,
                 feats: List,
                 strides: List[Sequence[int]],
                 cells: Tensor,
                 cell_stride: Sequence[int],
-                coarse_only: bool = False) -> Tensor:
+                coarse_only: bool = False) -> Tuple[Tensor, Tensor]:
         """Args:
             feats (list[SparseConvTensor]): backbone levels.
             strides (list[tuple]): per-axis stride of each level.
@@ -45,10 +44,11 @@ class UpcastNeck(nn.Module):
                 (the probes read the loss level and coarser).
 
         Returns:
-            Tensor: (M, sum of level channels) features.
+            tuple: (M, sum of level channels) features, and the 0-dim
+            int64 count of (cell, level) pairs with no feature.
         """
         chosen = range(len(feats)) if self.levels is None else self.levels
-        out, missing = [], 0
+        out, missing = [], cells.new_zeros((), dtype=torch.long)
         for i in chosen:
             coarse = all(s >= c for s, c in zip(strides[i], cell_stride))
             if coarse_only and not coarse:
@@ -60,9 +60,8 @@ class UpcastNeck(nn.Module):
                 feat, miss = self._pool(feats[i], strides[i], cells,
                                         cell_stride)
             out.append(feat)
-            missing += miss
-        self.last_missing = missing
-        return torch.cat(out, dim=1)
+            missing = missing + miss
+        return torch.cat(out, dim=1), missing
 
     @staticmethod
     def _upcast(level, stride, cells, cell_stride) -> Tuple[Tensor, Tensor]:

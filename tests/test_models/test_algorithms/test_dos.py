@@ -305,6 +305,41 @@ def test_unknown_schedule_name_and_mode_raise(model):
         model(inputs={}, data_samples=[], mode='predict')
 
 
+def test_model_holds_its_schedule_start_until_the_hook_sets_values():
+    model = build_model(schedule=dict(alpha=2.0, mask_ratio=0.5))
+    pre, head = model.data_preprocessor, model.head
+    # before the first iteration: each warm-up's start
+    assert (head.target.alpha, head.teacher_temp) == (0.0, 0.04)
+    assert (pre.mask_ratio, pre.block_size) == (0.3, 0.25)
+    assert model.teacher.momentum == 0.98  # the tiny config's start
+    values = model.schedule_at(500, 1000)  # what the hook sets
+    assert values['alpha'] == 2.0 and values['mask_ratio'] == 0.5
+    model.set_schedule(**values)
+    assert (head.target.alpha, pre.mask_ratio) == (2.0, 0.5)
+
+
+@pytest.mark.parametrize('place, value', [
+    (dict(head=dict(target=dict(alpha=1.3))), 'model.head.target.alpha=1.3'),
+    (dict(head=dict(teacher_temp=0.04)), 'model.head.teacher_temp=0.04'),
+    (dict(data_preprocessor=dict(mask_ratio=0.6)),
+     'model.data_preprocessor.mask_ratio=0.6'),
+    (dict(teacher_momentum=0.994), 'model.teacher_momentum=0.994'),
+])
+def test_scheduled_value_outside_model_schedule_is_refused(place, value):
+    """The hook would overwrite it, so a config stating it elsewhere (as
+    older configs did) is refused, naming the value and model.schedule."""
+    with pytest.raises(ValueError, match=value.replace('.', r'\.') +
+                       '.*model.schedule'):
+        build_model(**place)
+
+
+def test_unknown_schedule_key_and_argument_are_refused():
+    with pytest.raises(TypeError, match='model.schedule.*alphaa'):
+        build_model(schedule=dict(alphaa=1.0))
+    with pytest.raises(TypeError, match='unexpected.*encoderr'):
+        build_model(encoderr=dict())
+
+
 def test_mask_token_ablation_distills_at_masked_cells():
     model = build_model(
         data_preprocessor=dict(student_input='mask_token'),
@@ -408,7 +443,7 @@ def test_voxelize_scans_equals_the_full_view_voxels_on_both_grids():
 def test_checkpoints_from_before_the_head_still_load():
     """A state dict written when the target generator was
     ``DOS.target_generator`` loads (strict) into today's ``head.target``."""
-    from dos_mm.models.algorithms.dos import upgrade_state_dict
+    from dos_mm.models.algorithms.state_dict_keys import upgrade_state_dict
     model = build_model()
     with torch.no_grad():
         model.head.target.usage.uniform_()

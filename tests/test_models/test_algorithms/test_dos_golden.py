@@ -23,12 +23,10 @@ from .test_dos import make_batch
 
 GOLDEN = Path(__file__).with_name('dos_golden.json')
 
-# case -> (config, model overrides[, schedule hook overrides])
+# case -> (config, model overrides)
 CASES = {
     'dos': ('dos_tiny.py', {}),
-    'softmaps_alpha0': ('dos_tiny.py',
-                        dict(head=dict(target=dict(alpha=0.0))),
-                        dict(alpha=0.0)),
+    'softmaps_alpha0': ('dos_tiny.py', dict(schedule=dict(alpha=0.0))),
     'observable_point': ('dos_tiny.py',
                          dict(head=dict(loss=dict(mode='point')))),
     'assignment_usage': ('dos_tiny.py',
@@ -44,7 +42,7 @@ CASES = {
 }
 
 
-def in_force(model, cfg, schedule: dict, it: int = 100) -> None:
+def in_force(model, cfg, it: int = 100) -> None:
     """Set the values the config's schedule hook puts in force at
     iteration ``it`` (and its mask seed), as a training run would."""
     from types import SimpleNamespace
@@ -55,7 +53,7 @@ def in_force(model, cfg, schedule: dict, it: int = 100) -> None:
     (hook_cfg, ) = [dict(h) for h in cfg.custom_hooks
                     if h['type'] == 'DOSScheduleHook']
     hook_cfg.pop('type')
-    hook = DOSScheduleHook(**{**hook_cfg, **schedule})
+    hook = DOSScheduleHook(**hook_cfg)
     runner = SimpleNamespace(
         model=model, iter=it, max_iters=cfg.train_cfg.max_iters, seed=0,
         message_hub=MessageHub.get_instance('dos_golden'))
@@ -77,7 +75,7 @@ def step(case: str) -> dict:
 
 
 def _step(case: str) -> dict:
-    config, overrides, *schedule = CASES[case]
+    config, overrides = CASES[case]
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
     cfg.merge_from_dict(dict(model=overrides))
@@ -85,7 +83,7 @@ def _step(case: str) -> dict:
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
-    in_force(model, cfg, *(schedule or [{}]))
+    in_force(model, cfg)
     data = model.data_preprocessor(make_batch(), True)
     out = model(**data, mode='loss')
     out['loss'].backward()
