@@ -3,8 +3,11 @@
     python tools/benchmark_ssl.py --seeds 0 1 2 --iters 400 \
         --out work_dirs/benchmark_ssl
 
-Rows (same backbone, same probe, same scans; labelled scans = the first
-``--labelled`` training scans, evaluation on the validation scans):
+Rows (same backbone, same probe, same scans; the protocol of
+``make demo``: 60 training and 40 validation scans, the probe fitted on
+``--labelled`` scans of each seed's label split, the demo's split for seed
+0, and evaluated on the validation scans; ``--iters`` other than the
+config's fits its learning-rate and weight-decay schedule to the run):
 
 * ``random``: randomly initialised backbone;
 * ``supervised``: the backbone trained with labels on the labelled scans
@@ -119,8 +122,13 @@ def parse_args(argv=None):
     p.add_argument('--iters', type=int, default=400)
     p.add_argument('--methods', nargs='+', default=list(ROWS), choices=ROWS)
     p.add_argument('--num-train', type=int, default=60)
-    p.add_argument('--num-val', type=int, default=10)
-    p.add_argument('--labelled', type=int, default=10)
+    p.add_argument('--num-val', type=int, default=40)
+    p.add_argument(
+        '--labelled',
+        type=int,
+        default=10,
+        help='labelled training scans of the probe and the supervised row: '
+        "each seed's split, made by the label-split tool (the demo's)")
     p.add_argument(
         '--finetune-iters',
         type=int,
@@ -376,7 +384,6 @@ def main(argv=None) -> int:
         load.load_scan(args.data, i, raw_to_class)
         for i in load.load_infos(args.data, 'train')
     ]
-    train = all_train[:args.labelled]
     val = [
         load.load_scan(args.data, i, raw_to_class)
         for i in load.load_infos(args.data, 'val')
@@ -384,6 +391,12 @@ def main(argv=None) -> int:
     runs = read_runs(args.out)  # kept: a split benchmark goes on
     done = {(r['method'], r['seed']) for r in runs}
     for seed in args.seeds:
+        # the demo's labelled scans for its seed (label_split, as
+        # tools/make_label_splits.py writes them)
+        train = [
+            all_train[i] for i in label_split(
+                len(all_train), args.labelled / len(all_train), seed)
+        ]
         for method in args.methods:
             if (method, seed) in done:
                 continue

@@ -4,7 +4,7 @@ from typing import Optional
 
 from mmengine.runner import Runner
 
-from dos_mm.utils import load_config, setup_launch
+from dos_mm.utils import load_config, rescale_param_schedulers, setup_launch
 
 
 def pretrain(config: str,
@@ -21,7 +21,10 @@ def pretrain(config: str,
         config (str): a DOS pretraining config.
         work_dir (str): output folder.
         data_root (str, optional): overrides the dataset's ``data_root``.
-        iters (int, optional): overrides ``train_cfg.max_iters``.
+        iters (int, optional): overrides ``train_cfg.max_iters``; the
+            learning-rate and weight-decay schedulers are fitted to it
+            (:func:`dos_mm.utils.rescale_param_schedulers`). The DOS
+            schedule is in fractions of the run already.
         seed (int): mmengine's ``randomness.seed``.
         cfg_options (dict, optional): further overrides, as
             ``--cfg-options`` takes them.
@@ -31,7 +34,9 @@ def pretrain(config: str,
     if data_root is not None:
         cfg.train_dataloader.dataset.data_root = osp.abspath(data_root) + '/'
     cfg.randomness = dict(seed=seed)
-    if iters:
+    if iters and iters != cfg.train_cfg.max_iters:
+        cfg.param_scheduler = rescale_param_schedulers(
+            cfg.param_scheduler, cfg.train_cfg.max_iters, iters)
         cfg.train_cfg.max_iters = iters
     setup_launch(cfg, threads)
     runner = Runner.from_cfg(cfg)

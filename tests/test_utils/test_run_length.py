@@ -1,0 +1,40 @@
+"""Fitting an iteration-based parameter schedule to another run length."""
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+from dos_mm.utils import rescale_param_schedulers
+
+DEMO = Path(__file__).resolve().parents[2] / 'configs/dos/pretrain_demo.py'
+
+
+def test_demo_schedule_halved_keeps_warmup_and_decay_shares():
+    cfg = Config.fromfile(str(DEMO))
+    assert cfg.train_cfg.max_iters == 400
+    warm, cosine, decay = rescale_param_schedulers(cfg.param_scheduler, 400,
+                                                   200)
+    assert (warm['begin'], warm['end']) == (0, 10)  # 20 of 400 -> 10 of 200
+    assert (cosine['begin'], cosine['end'], cosine['T_max']) == (10, 200, 190)
+    assert (decay['end'], decay['T_max']) == (200, 200)
+    assert decay['eta_min_ratio'] == cfg.param_scheduler[2]['eta_min_ratio']
+    # the config is not changed in place
+    assert cfg.param_scheduler[1]['end'] == 400
+
+
+def test_bounds_past_the_run_and_tiny_warmups():
+    sched = [
+        dict(type='LinearLR', by_epoch=False, begin=0, end=3),
+        dict(type='ConstantLR', by_epoch=False, begin=3, end=int(1e9)),
+    ]
+    warm, const = rescale_param_schedulers(sched, 400, 10)
+    assert (warm['begin'], warm['end']) == (0, 1)  # keeps one step
+    assert const['end'] == int(1e9)  # "to the end" stays so
+
+
+def test_epoch_schedulers_and_bad_lengths_are_refused():
+    with pytest.raises(ValueError, match='epochs.*by_epoch=False'):
+        rescale_param_schedulers(dict(type='MultiStepLR', milestones=[8]),
+                                 400, 200)
+    with pytest.raises(ValueError, match='>= 1'):
+        rescale_param_schedulers([], 400, 0)
