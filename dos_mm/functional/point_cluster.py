@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from .segment import check_segments, mean_over_segments, segment_sum
+from .segment import check_paired_rows, mean_over_segments, segment_sum
 
 
 def point_cluster_ce(target_log_q: Tensor,
@@ -29,11 +29,8 @@ def point_cluster_ce(target_log_q: Tensor,
     Returns:
         Tensor: float32 scalar.
     """
-    check_segments(student_logits, seg, num_segments)
-    if target_log_q.shape != student_logits.shape:
-        raise ValueError(
-            f'target_log_q shape {tuple(target_log_q.shape)} does not match '
-            f'student_logits shape {tuple(student_logits.shape)}')
+    check_paired_rows(target_log_q, student_logits, seg, num_segments,
+                      'target_log_q, student_logits')
     target = torch.softmax(target_log_q.detach().float(), dim=1)  # (N, K)
     log_student = torch.log_softmax(student_logits.float(), dim=1)  # (N, K)
     per_row = -(target * log_student).sum(dim=1)  # (N,)

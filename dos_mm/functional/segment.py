@@ -37,6 +37,17 @@ def check_segments(x: Tensor, seg: Tensor, num_segments: int) -> None:
                          f'got min {int(seg.min())} and max {int(seg.max())}')
 
 
+def check_paired_rows(target: Tensor, student: Tensor, seg: Tensor,
+                      num_segments: int, names: str) -> None:
+    """:func:`check_segments` on ``student``, and ``target`` of the same
+    shape; ``names`` ('target, student') name both in the error."""
+    check_segments(student, seg, num_segments)
+    if target.shape != student.shape:
+        first, second = (n.strip() for n in names.split(','))
+        raise ValueError(f'{first} shape {tuple(target.shape)} does not match '
+                         f'{second} shape {tuple(student.shape)}')
+
+
 def index_count(index: Tensor, num: int) -> Tensor:
     """(num,) int64 number of entries of ``index`` (M,) equal to each of
     ``0 .. num - 1`` (all values must lie there).

@@ -8,13 +8,11 @@ from typing import Optional
 import torch
 from torch import Tensor
 
-from .segment import (check_segments, mean_over_segments, segment_log_softmax,
-                      segment_sum)
+from .segment import (check_paired_rows, check_segments, mean_over_segments,
+                      segment_log_softmax, segment_sum)
 
 
-def target_softmaps(log_q: Tensor,
-                    seg: Tensor,
-                    num_segments: int) -> Tensor:
+def target_softmaps(log_q: Tensor, seg: Tensor, num_segments: int) -> Tensor:
     """Teacher softmaps from a (log) transport plan.
 
     Args:
@@ -71,10 +69,8 @@ def softmap_kl(target: Tensor,
     Returns:
         Tensor: float32 scalar.
     """
-    check_segments(student_log, seg, num_segments)
-    if target.shape != student_log.shape:
-        raise ValueError(f'target shape {tuple(target.shape)} does not match '
-                         f'student_log shape {tuple(student_log.shape)}')
+    check_paired_rows(target, student_log, seg, num_segments,
+                      'target, student_log')
     target = target.detach().float()
     kl = torch.xlogy(target, target) - target * student_log.float()  # (N, K)
     per_row = kl.sum(dim=1) / student_log.shape[1]  # (N,)
