@@ -27,6 +27,17 @@ CASES = {
     ('waymo/kitti_format', 'waymo_infos_train.pkl',
      dict(pts='training/velodyne', sweeps='training/velodyne')),
 }
+# Point Transformer V3 on the same samples
+CASES.update({
+    f'{name}_ptv3': CASES[name]
+    for name in ('nuscenes', 'waymo', 'semantickitti', 'scannet')
+})
+# the small PTv3 of the tests (the configs' default has 108 M parameters)
+SMALL_PTV3 = dict(
+    channels=(8, 16, 16, 32),
+    depths=(1, 1, 1, 1),
+    num_heads=(2, 2, 2, 4),
+    patch_size=256)
 
 
 @pytest.mark.parametrize('name', sorted(CASES))
@@ -40,7 +51,7 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
         ann_file=ann_file,
         data_prefix=prefix)
     ds_cfg.pop('load_interval', None)
-    if name == 'scannet':
+    if name.startswith('scannet'):
         ds_cfg['scene_idxs'] = [0]  # the fixture ships no resampled list
     for t in ds_cfg.pipeline:
         if t['type'] == 'DOSMultiView':
@@ -57,9 +68,12 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
         'kitti_voxelbackbone8x': 4,
         'waymo_voxelbackbone8x': 5
     }
-    assert views[0]['points'].shape[1] == channels[name]
+    assert views[0]['points'].shape[1] == channels[name.replace('_ptv3', '')]
     # one DOS step with the config's model (prototypes shrunk for speed)
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
+    if cfg.model.encoder.backbone.type == 'PointTransformerV3':
+        cfg.model.encoder.backbone.update(SMALL_PTV3)
+        cfg.model.encoder.head.in_channels = sum(SMALL_PTV3['channels'])
     cfg.model.head.target.num_prototypes = 16
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
@@ -68,6 +82,9 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
     batch = pseudo_collate([sample, dataset[0]])
     out = model(**model.data_preprocessor(batch, True), mode='loss')
     assert torch.isfinite(out['loss'])
+    assert float(out['upcast_missing']) == 0
+    out['loss'].backward()  # it trains: every student tensor has a gradient
+    assert all(p.grad is not None for p in model.student.parameters())
 
 
 def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures):

@@ -62,12 +62,13 @@ def fixed_mask(monkeypatch, masks):
     monkeypatch.setattr(dpp, 'block_mask', lambda *a, **k: next(calls))
 
 
-@pytest.mark.parametrize('config', ['dos_tiny.py', 'dos_tiny_minkunet.py'])
+@pytest.mark.parametrize(
+    'config', ['dos_tiny.py', 'dos_tiny_minkunet.py', 'dos_tiny_ptv3.py'])
 def test_student_never_sees_masked_points(config, monkeypatch):
     """Change every masked point (position, features; one per scan moved to
     the corner of the range, below every visible point): the student's
     logits and the loss (teacher inputs held fixed) are bit-identical, with
-    hard voxels (SparseEncoder) and MinkUNet voxels alike."""
+    hard voxels (SparseEncoder), MinkUNet voxels and PTv3 alike."""
     init_default_scope('mmdet3d')
     cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
     torch.manual_seed(0)
@@ -390,10 +391,13 @@ def test_mask_token_mode_needs_a_token():
         build_model(data_preprocessor=dict(student_input='all'))
 
 
-def test_minkunet_backbone_runs_the_same_algorithm():
-    """The segmentation path: MinkUNet (spconv), minkunet voxelisation."""
+@pytest.mark.parametrize('config',
+                         ['dos_tiny_minkunet.py', 'dos_tiny_ptv3.py'])
+def test_segmentation_backbones_run_the_same_algorithm(config):
+    """The segmentation path (minkunet voxelisation) with MinkUNet
+    (spconv) and with Point Transformer V3."""
     init_default_scope('mmdet3d')
-    cfg = Config.fromfile(str(TINY_CONFIG.parent / 'dos_tiny_minkunet.py'))
+    cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
