@@ -36,6 +36,19 @@ CASES = {
          pts_semantic_mask='semantic_mask',
          pts_instance_mask='instance_mask')),
 }
+# Point Transformer V3 in the same segmentor, data and metric
+CASES.update({
+    'ptv3/ptv3_scratch_semantickitti.py':
+    CASES['minkunet/minkunet34_w32_spconv_scratch_semantickitti.py'],
+    'ptv3/ptv3_scratch_scannet-seg.py':
+    CASES['minkunet/minkunet34_w32_spconv_scratch_scannet-seg.py'],
+})
+# the small PTv3 of the tests (the configs' default has 108 M parameters)
+SMALL_PTV3 = dict(
+    channels=(8, 16, 16, 32),
+    depths=(1, 1, 1, 1),
+    num_heads=(2, 2, 2, 4),
+    patch_size=256)
 
 
 def inner(ds_cfg):
@@ -68,6 +81,8 @@ def test_downstream_config_trains_and_predicts_on_real_samples(
     root = str(shared_fixtures / folder) + '/'
     train_set = build_dataset(cfg.train_dataloader, root, ann_file, prefix,
                               True)
+    if cfg.model.backbone.type == 'PTv3SegBackbone':
+        cfg.model.backbone.encoder.update(SMALL_PTV3)
     torch.manual_seed(0)
     np.random.seed(0)
     model = MODELS.build(cfg.model)
@@ -86,7 +101,7 @@ def test_downstream_config_trains_and_predicts_on_real_samples(
         out = model.test_step(batch)
     assert len(out) == 1
     pred = out[0]
-    if 'minkunet' in config:
+    if 'minkunet' in config or 'ptv3' in config:
         labels = pred.pred_pts_seg.pts_semantic_mask
         assert len(labels) == len(batch['inputs']['points'][0])
     else:

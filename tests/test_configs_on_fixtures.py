@@ -66,9 +66,13 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
         'semantickitti': 4,
         'scannet': 6,
         'kitti_voxelbackbone8x': 4,
-        'waymo_voxelbackbone8x': 5
+        'waymo_voxelbackbone8x': 5,
+        'nuscenes_ptv3': 4,  # the input of the nuScenes-lidarseg configs
+        'waymo_ptv3': 5,
+        'semantickitti_ptv3': 4,
+        'scannet_ptv3': 6
     }
-    assert views[0]['points'].shape[1] == channels[name.replace('_ptv3', '')]
+    assert views[0]['points'].shape[1] == channels[name]
     # one DOS step with the config's model (prototypes shrunk for speed)
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
     if cfg.model.encoder.backbone.type == 'PointTransformerV3':

@@ -1,5 +1,6 @@
-# DOS pretraining of Point Transformer V3 on nuScenes key frames with their
-# sweeps (x, y, z, intensity, time lag): 70 % masking of 1 m blocks,
+# DOS pretraining of Point Transformer V3 on nuScenes key frames (x, y, z,
+# intensity: the input of the nuScenes-lidarseg configs, as in
+# pretrain_nuscenes_minkunet.py): 70 % masking of 1 m blocks,
 # K = 1024, alpha = 1.3, 0.2 m loss cells on the 0.05 m grid.
 #   tools/dist_train.sh configs/dos/pretrain_nuscenes_ptv3.py 8
 _base_ = [
@@ -11,5 +12,12 @@ _base_ = [
 
 model = dict(
     data_preprocessor=dict(
-        voxel_layer=dict(point_cloud_range=[-60, -60, -8, 60, 60, 8])),
-    encoder=dict(backbone=dict(in_channels=5)))
+        voxel_layer=dict(point_cloud_range=[-60, -60, -8, 60, 60, 8])))
+train_pipeline = [
+    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
+         use_dim=4),
+    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
+         scale_range=(0.9, 1.1)),
+    dict(type='PackDOSInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -19,12 +19,14 @@ from torch import Tensor
 TARGETS: Dict[str, str] = {
     'centerpoint': 'pts_middle_encoder',  # CenterPoint / any MVXTwoStage
     'minkunet': 'backbone',  # MinkUNet (spconv)
+    'ptv3': 'backbone.encoder',  # MinkUNet segmentor with a PTv3 backbone
 }
 NETS: Dict[str, str] = {'teacher': 'teacher.module', 'student': 'student'}
 # parameter-name parts each target's backbone must have
 SIGNATURES: Dict[str, Tuple[str, ...]] = {
     'centerpoint': ('.encoder_layers.', '.conv_out.'),  # SparseEncoder
     'minkunet': ('.encoder.', '.decoder.'),  # MinkUNetBackbone
+    'ptv3': ('.stages.', '.pools.'),  # PointTransformerV3
 }
 
 
@@ -54,7 +56,7 @@ def convert_state_dict(state_dict: OrderedDict,
     Args:
         state_dict (OrderedDict): a DOS model's state dict (with
             ``_metadata`` as ``nn.Module.state_dict`` makes it).
-        target (str): ``'centerpoint'`` or ``'minkunet'``.
+        target (str): a key of ``TARGETS``.
         net (str): ``'teacher'`` (default: the EMA network) or
             ``'student'``.
 

@@ -163,3 +163,17 @@ def test_bad_inputs_are_named(tmp_path):
     assert convert_state_dict(sd, 'centerpoint', net='student')[1] == 2
     with pytest.raises(ValueError, match='unknown target'):
         convert_state_dict(OrderedDict(), 'pointpillars')
+
+
+def test_ptv3_backbone_goes_under_the_segmentor_encoder():
+    sd = OrderedDict([('student.backbone.stages.0.0.attn.qkv.weight',
+                       torch.ones(1)),
+                      ('student.backbone.pools.0.proj.weight', torch.ones(1))])
+    sd._metadata = OrderedDict([('student.backbone.stages.0.0.cpe_conv',
+                                 dict(version=2))])
+    out, count = convert_state_dict(sd, 'ptv3', net='student')
+    assert count == 2
+    assert 'backbone.encoder.stages.0.0.attn.qkv.weight' in out
+    assert 'backbone.encoder.stages.0.0.cpe_conv' in out._metadata
+    with pytest.raises(ValueError, match='use --target ptv3'):
+        convert_state_dict(sd, 'minkunet', net='student')

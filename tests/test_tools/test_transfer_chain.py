@@ -1,5 +1,6 @@
 """Pretrain -> convert -> fine-tune with tools/train.py -> tools/dist_test.sh
-on small data on CPU, with mmdet3d's own MinkUNet config and SegMetric."""
+on small data on CPU, with mmdet3d's own MinkUNet config and SegMetric, for
+MinkUNet and for PTv3 in the same segmentor."""
 import json
 import os
 import subprocess
@@ -9,17 +10,24 @@ import pytest
 
 from dos_mm.converters import convert_state_dict, save_converted
 from ..conftest import REPO
+from ..test_configs_downstream_on_fixtures import SMALL_PTV3
 from ..test_models.test_weight_init.test_backbone_pretrained import small_dos
 from .test_dist_train import free_port
 
 DOWNSTREAM = REPO / 'configs/minkunet' / \
     'minkunet34_w32_spconv_dos_semantickitti.py'
+PTV3_DOWNSTREAM = REPO / 'configs/ptv3/ptv3_dos_semantickitti.py'
 
 
-def small_config(tmp_path, data_root, checkpoint, base=DOWNSTREAM) -> str:
+def small_config(tmp_path,
+                 data_root,
+                 checkpoint,
+                 base=DOWNSTREAM,
+                 model: str = '') -> str:
     """The downstream config on the synthetic scans, 1 epoch, batch 1; the
     synthetic classes SemanticKITTI lacks are ignored (mmdet3d's own map
-    would make them cars)."""
+    would make them cars). ``model`` is config text that goes on the
+    model dict's arguments (``, key=value``)."""
     from mmengine.config import Config
 
     from dos_mm.datasets.synthetic.classes import semantickitti_label_mapping
@@ -31,7 +39,7 @@ def small_config(tmp_path, data_root, checkpoint, base=DOWNSTREAM) -> str:
     }
     text = f"""_base_ = ['{base}']
 data_root = '{data_root}/'
-model = dict(init_cfg=dict(checkpoint='{checkpoint}'))
+model = dict(init_cfg=dict(checkpoint='{checkpoint}'){model})
 _loader = dict(num_workers=0, persistent_workers=False)
 _metainfo = dict(seg_label_mapping={extra!r})
 train_dataloader = dict(
@@ -51,13 +59,42 @@ default_hooks = dict(logger=dict(interval=1))
     return str(path)
 
 
+def small_ptv3_dos():
+    """One DOS step of the small PTv3 (the tests' sizes) with the
+    SemanticKITTI PTv3 pretraining config."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from ..test_converters.test_checkpoint_converter import pretrain_steps
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(
+        str(REPO / 'configs/dos/pretrain_semantickitti_ptv3.py'))
+    cfg.model.encoder.backbone.update(SMALL_PTV3)
+    cfg.model.encoder.head.update(
+        in_channels=sum(SMALL_PTV3['channels']),
+        hidden_channels=32,
+        num_prototypes=8)
+    cfg.model.head.target.num_prototypes = 8
+    return pretrain_steps(cfg, channels=4, steps=1)
+
+
+CHAINS = {
+    'minkunet': (lambda: small_dos('dos/pretrain_semantickitti.py', 4),
+                 DOWNSTREAM, ''),
+    'ptv3': (small_ptv3_dos, PTV3_DOWNSTREAM,
+             f', backbone=dict(encoder={SMALL_PTV3!r})'),
+}
+
+
 @pytest.mark.dist
-def test_pretrain_convert_finetune_dist_test(tmp_path, synthetic_root):
-    dos = small_dos('dos/pretrain_semantickitti.py', 4)
-    state, _ = convert_state_dict(dos.state_dict(), 'minkunet')
-    ckpt = tmp_path / 'dos_minkunet.pth'
+@pytest.mark.parametrize('target', sorted(CHAINS))
+def test_pretrain_convert_finetune_dist_test(target, tmp_path,
+                                             synthetic_root):
+    pretrain, downstream, model = CHAINS[target]
+    state, _ = convert_state_dict(pretrain().state_dict(), target)
+    ckpt = tmp_path / f'dos_{target}.pth'
     save_converted(state, str(ckpt), meta={})
-    cfg = small_config(tmp_path, synthetic_root, ckpt)
+    cfg = small_config(tmp_path, synthetic_root, ckpt, downstream, model)
     env = dict(
         os.environ,
         PYTHON=sys.executable,

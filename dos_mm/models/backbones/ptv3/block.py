@@ -34,6 +34,7 @@ class PTv3Block(nn.Module):
                  indice_key: str = 'ptv3_cpe') -> None:
         super().__init__()
         from spconv.pytorch import SubMConv3d
+
         # no bias: the linear layer after it has one (a bias before it is
         # redundant), and spconv refuses a fused bias on CPU in eval mode
         self.cpe_conv = SubMConv3d(

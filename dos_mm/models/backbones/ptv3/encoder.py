@@ -54,20 +54,21 @@ class PointTransformerV3(BaseModule):
         init_cfg (dict, optional): mmengine initialisation config.
     """
 
-    def __init__(self,
-                 in_channels: int = 4,
-                 channels: Sequence[int] = (48, 96, 192, 384, 512),
-                 depths: Sequence[int] = (3, 3, 3, 12, 3),
-                 num_heads: Sequence[int] = (3, 6, 12, 24, 32),
-                 patch_size: Union[int, Sequence[int]] = 1024,
-                 mlp_ratio: float = 4.0,
-                 drop_path: float = 0.3,
-                 orders: Sequence[str] = ORDERS,
-                 qkv_bias: bool = True,
-                 max_patches: int = 4096,
-                 init_cfg: Optional[dict] = dict(
-                     type='TruncNormal', layer='Linear', std=0.02,
-                     bias=0.0)) -> None:
+    def __init__(
+        self,
+        in_channels: int = 4,
+        channels: Sequence[int] = (48, 96, 192, 384, 512),
+        depths: Sequence[int] = (3, 3, 3, 12, 3),
+        num_heads: Sequence[int] = (3, 6, 12, 24, 32),
+        patch_size: Union[int, Sequence[int]] = 1024,
+        mlp_ratio: float = 4.0,
+        drop_path: float = 0.3,
+        orders: Sequence[str] = ORDERS,
+        qkv_bias: bool = True,
+        max_patches: int = 4096,
+        init_cfg: Optional[dict] = dict(
+            type='TruncNormal', layer='Linear', std=0.02, bias=0.0)
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         from spconv.pytorch import SparseSequential, SubMConv3d
         stages = len(channels)
@@ -79,6 +80,7 @@ class PointTransformerV3(BaseModule):
             raise ValueError(f'orders {list(orders)}: use one or more of '
                              f'{ORDERS}')
         self.orders = tuple(orders)
+        self.channels = tuple(channels)
         self.stem = SparseSequential(
             SubMConv3d(
                 in_channels,
@@ -117,15 +119,16 @@ class PointTransformerV3(BaseModule):
         coors = coors.long()
         shape = (coors[:, 1:].max(0)[0] + 1).tolist() if len(coors) else \
             [1, 1, 1]
-        x = SparseConvTensor(voxel_features, coors.int().contiguous(), shape,
-                             batch_size)
+        x = SparseConvTensor(voxel_features,
+                             coors.int().contiguous(), shape, batch_size)
         x = self.stem(x)
         levels, code = [], None
         for s, blocks in enumerate(self.stages):
             if s > 0:
                 feats, coors, _ = self.pools[s - 1](x.features, coors, code)
                 shape = [(int(n) - 1) // 2 + 1 for n in shape]
-                x = SparseConvTensor(feats, coors.int().contiguous(), shape,
+                x = SparseConvTensor(feats,
+                                     coors.int().contiguous(), shape,
                                      batch_size)
             codes, perms = serialize(coors, self.orders,
                                      grid_depth(coors[:, 1:]))

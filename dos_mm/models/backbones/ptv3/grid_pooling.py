@@ -22,8 +22,10 @@ def parent_cells(coors: Tensor, code: Tensor) -> Tuple[Tensor, Tensor]:
     """
     keys, inverse = torch.unique(code >> 3, return_inverse=True)
     rows = torch.arange(len(code), device=code.device)
-    first = rows.new_full((len(keys), ), len(code)).scatter_reduce(
-        0, inverse, rows, 'amin')  # (M,) one child of each parent
+    first = rows.new_full(
+        (len(keys), ),
+        len(code)).scatter_reduce(0, inverse, rows,
+                                  'amin')  # (M,) one child of each parent
     parents = coors[first].long()
     parents[:, 1:] = parents[:, 1:] >> 1
     return parents, inverse

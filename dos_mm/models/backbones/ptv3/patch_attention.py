@@ -57,7 +57,8 @@ class PatchAttention(nn.Module):
     Padding keys are masked out and padding queries dropped, so a point
     attends to exactly the points of its patch.
     Attention runs through ``F.scaled_dot_product_attention`` (flash or
-    memory-efficient kernels on CUDA, the math kernel on CPU), at most
+    memory-efficient kernels on CUDA; on CPU, torch's CPU flash kernel,
+    which takes the boolean mask, or its math kernel), at most
     ``max_patches`` patches per call so that a large scan is chunked
     instead of exhausting memory; the result does not depend on it.
 
@@ -122,6 +123,7 @@ def _log_cpu_kernel_once(x: Tensor) -> None:
         _CPU_LOGGED = True
         print_log(
             'PTv3 patch attention on CPU: scaled_dot_product_attention '
-            'uses its math kernel (no flash or memory-efficient kernel); '
-            'expect it to be slower than on CUDA',
+            'runs its CPU kernels, without the CUDA flash or '
+            'memory-efficient ones; expect it to be much slower than on a '
+            'GPU',
             logger='current')

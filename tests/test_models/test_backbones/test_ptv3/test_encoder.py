@@ -42,8 +42,8 @@ def test_every_stage_is_returned_with_its_stride(small):
         cells = torch.unique(
             torch.cat([coors[:, :1], coors[:, 1:] // s], 1), dim=0)
         assert torch.equal(torch.unique(level.indices.long(), dim=0), cells)
-        assert (level.indices[:, 1:].max(0)[0] <
-                torch.tensor(level.spatial_shape)).all()
+        assert (level.indices[:, 1:].max(0)[0]
+                < torch.tensor(level.spatial_shape)).all()
 
 
 def test_every_parameter_gets_a_gradient(small):

@@ -17,8 +17,8 @@ def test_parents_are_the_stride_two_cells_in_curve_order():
     coors = cells()
     codes, _ = serialize(coors, ['hilbert'], 5)
     parents, inverse = parent_cells(coors, codes[0])
-    expect = torch.unique(torch.cat([coors[:, :1], coors[:, 1:] >> 1], 1),
-                          dim=0)
+    expect = torch.unique(
+        torch.cat([coors[:, :1], coors[:, 1:] >> 1], 1), dim=0)
     assert len(parents) == len(expect)
     assert torch.equal(torch.unique(parents, dim=0), expect)
     # each child maps to its own parent
@@ -39,9 +39,8 @@ def test_pooling_is_the_max_of_the_projected_children():
     feats = torch.randn(len(coors), 6)
     out, parents, inverse = pool(feats, coors, codes[0])
     proj = pool.proj(feats)
-    expect = torch.stack([
-        proj[inverse == m].max(0)[0] for m in range(len(parents))
-    ])
+    expect = torch.stack(
+        [proj[inverse == m].max(0)[0] for m in range(len(parents))])
     torch.testing.assert_close(out, pool.act(pool.norm(expect)))
 
 

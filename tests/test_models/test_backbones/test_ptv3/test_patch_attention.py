@@ -62,8 +62,7 @@ def test_attention_equals_a_dense_masked_reference(max_patches):
     x = torch.randn(len(scan), 8)
     out = attn(x, layout)
     torch.testing.assert_close(
-        out.double(), dense_reference(attn, x, layout), atol=1e-5,
-        rtol=1e-5)
+        out.double(), dense_reference(attn, x, layout), atol=1e-5, rtol=1e-5)
 
 
 def test_padding_changes_nothing_and_gradients_reach_every_point():

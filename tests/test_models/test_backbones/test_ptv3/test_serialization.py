@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from dos_mm.models.backbones.ptv3.serialization import (ORDERS, MAX_DEPTH,
-                                                        curve_code,
-                                                        grid_depth, serialize)
+from dos_mm.models.backbones.ptv3.serialization import (MAX_DEPTH, ORDERS,
+                                                        curve_code, grid_depth,
+                                                        serialize)
 
 
 def full_cube(depth: int) -> torch.Tensor:
