@@ -32,6 +32,10 @@ Figures (JSON + a markdown table next to it):
 * ``projector_variant``: step-time and memory ratios again with a narrower
   projector (``--variant-hidden``, default 512; the config's is 2048), to
   show how much of the DOS step is the projector's.
+* ``backbones``: the DOS and supervised steps of ``--config``'s backbone
+  beside those of ``--ptv3-config`` (the small Point Transformer V3 of
+  ``configs/dos/pretrain_demo_ptv3.py``) on the same scans (``''``: none;
+  skipped with --quick).
 """
 import argparse
 import json
@@ -73,6 +77,11 @@ def parse_args(argv=None):
         default=512,
         help='projector hidden width of the variant rows (0: none; '
         'skipped with --quick)')
+    p.add_argument(
+        '--ptv3-config',
+        default=osp.join(REPO, 'configs', 'dos', 'pretrain_demo_ptv3.py'),
+        help="the PTv3 row of the backbone table ('': none; skipped with "
+        '--quick)')
     return p.parse_args(argv)
 
 
@@ -84,6 +93,19 @@ def ratios(steps: dict) -> dict:
         peak_memory_ratio=steps['dos_peak_mb'] / steps['supervised_peak_mb'],
         floor_step_time_ratio=steps['passes_s'] / steps['supervised_s'],
         dos_over_floor=steps['dos_s'] / steps['passes_s'])
+
+
+def backbone_row(config: str, steps: dict) -> dict:
+    """One row of the backbone table: the config's backbone type and its
+    step seconds and peak MB."""
+    from mmengine.config import Config
+    return dict(
+        config=osp.relpath(config, REPO),
+        backbone=Config.fromfile(config).model.encoder.backbone.type,
+        dos_s=steps['dos_s'],
+        supervised_s=steps['supervised_s'],
+        dos_mb=steps['dos_peak_mb'],
+        step_time_ratio=steps['dos_s'] / steps['supervised_s'])
 
 
 def main(argv=None) -> int:
@@ -108,6 +130,14 @@ def main(argv=None) -> int:
             **ratios(var_steps),
             steps=var_steps,
             dos_mb=var_steps['dos_peak_mb'])
+    backbones = None
+    if args.ptv3_config and not args.quick:
+        ptv3 = speed.measure_steps(args.ptv3_config, args.points,
+                                   args.batch, reps, device)
+        backbones = [
+            backbone_row(args.config, steps),
+            backbone_row(args.ptv3_config, ptv3)
+        ]
     sizes = (10000, 35000) if args.quick else (10000, 35000, 120000)
     ks = (256, 1024) if args.quick else (256, 1024, 4096)
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +155,7 @@ def main(argv=None) -> int:
         steps=steps,
         memory=memory,
         projector_variant=variant,
+        backbones=backbones,
         scaling=speed.measure_scaling(
             sizes, ks, device, reps=2 if args.quick else 3),
         wall_s=None)

@@ -24,6 +24,10 @@ config's fits its learning-rate and weight-decay schedule to the run):
 * ``dos_assignment``: ``dos`` with prototypes ranked by assignment mass
   (``ZipfSinkhornTarget(usage='assignment')``);
 * ``dos_proj2048``: ``dos`` with a 2048-wide projector (the long configs').
+* ``ptv3_small``: ``dos`` with a small Point Transformer V3 in place of the
+  SparseEncoder (``configs/dos/pretrain_demo_ptv3.py``: same scans,
+  schedule, head and probe; its own voxel grid). The table gives each
+  pretrained row's seconds per pretraining step.
 
 ``results.md`` has each row's mean and std over the seeds and the paired
 differences of ``COMPARISONS`` over the seeds both rows have, with their
@@ -94,6 +98,11 @@ METHODS = {
     'dos_proj2048': {
         'model.encoder.head.hidden_channels': 2048
     },
+    'ptv3_small': {},
+}
+# rows pretrained with another config than --config (the dos row's settings)
+ROW_CONFIGS = {
+    'ptv3_small': osp.join(REPO, 'configs', 'dos', 'pretrain_demo_ptv3.py')
 }
 # (row, baseline): the paired differences the table reports
 COMPARISONS = (
@@ -104,6 +113,7 @@ COMPARISONS = (
     ('observable', 'sonata_masked'),
     ('dos_assignment', 'dos'),
     ('dos_proj2048', 'dos'),
+    ('ptv3_small', 'dos'),
     ('supervised', 'dos'),
 ) + tuple((f'finetune_dos_{pct}', f'finetune_scratch_{pct}')
           for pct in ('1pct', '10pct'))
@@ -222,9 +232,11 @@ def run_one(args, method: str, seed: int, train, val, names,
     if method in FINETUNE:
         res = finetune_one(args, method, seed, all_train, val, names)
     elif method in METHODS:
-        runner = apis.pretrain(args.config, work, args.data, args.iters, seed,
-                               METHODS[method], args.threads)
+        runner = apis.pretrain(
+            ROW_CONFIGS.get(method, args.config), work, args.data,
+            args.iters, seed, METHODS[method], args.threads)
         model, net = runner.model, 'teacher'
+        step_seconds = (time.time() - t0) / args.iters
     else:
         init_default_scope('mmdet3d')
         torch.manual_seed(seed)
@@ -246,6 +258,7 @@ def run_one(args, method: str, seed: int, train, val, names,
     if method in METHODS:  # what the teacher's prototypes mean
         summary['diagnostics'] = evaluation.prototype_diagnostics(
             model, val, len(names), model.head.teacher_temp)
+        summary['step_seconds'] = step_seconds
     summary.update(method=method, seed=seed, seconds=time.time() - t0)
     print(
         f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '
@@ -297,20 +310,27 @@ DIAGNOSTICS = ('nmi', 'protos_per_class', 'softmap_entropy_head',
 
 def diagnostics_table(runs: list) -> list:
     """Mean over seeds of the teacher's prototype diagnostics on the
-    validation scans, per pretrained row."""
+    validation scans, and the seconds per pretraining step (comparable
+    between rows run under the same load only), per pretrained row."""
     lines = [
         '| method | NMI (prototypes, classes) | prototypes per class | '
-        'softmap entropy, head ranks | tail ranks |', '|---|---|---|---|---|'
+        'softmap entropy, head ranks | tail ranks | s per step |',
+        '|---|---|---|---|---|---|'
     ]
     for method in METHODS:
         sel = [
-            r['diagnostics'] for r in runs
-            if r['method'] == method and 'diagnostics' in r
+            r for r in runs if r['method'] == method and 'diagnostics' in r
         ]
         if sel:
-            means = [np.mean([d[k] for d in sel]) for k in DIAGNOSTICS]
+            means = [
+                np.mean([r['diagnostics'][k] for r in sel])
+                for k in DIAGNOSTICS
+            ]
+            # runs written before step times were recorded have none
+            steps = [r['step_seconds'] for r in sel if 'step_seconds' in r]
+            step = f'{np.mean(steps):.2f}' if steps else '-'
             lines.append(f'| {method} | {means[0]:.3f} | {means[1]:.1f} | '
-                         f'{means[2]:.3f} | {means[3]:.3f} |')
+                         f'{means[2]:.3f} | {means[3]:.3f} | {step} |')
     return lines if len(lines) > 2 else []
 
 

@@ -74,6 +74,16 @@ def to_markdown(r: Dict) -> str:
             f"{var['peak_memory_ratio']:.2f} | {var['target_share']:.1%} | "
             f"{var['steps']['dos_s']:.2f} | {var['dos_mb']:.0f} |"
         ]
+    if r.get('backbones'):
+        lines += [
+            '', '| backbone (config) | DOS step s | supervised step s | '
+            'DOS / supervised | DOS MB |', '|---|---|---|---|---|'
+        ]
+        lines += [
+            f"| {b['backbone']} ({b['config']}) | {b['dos_s']:.2f} | "
+            f"{b['supervised_s']:.2f} | {b['step_time_ratio']:.2f} | "
+            f"{b['dos_mb']:.0f} |" for b in r['backbones']
+        ]
     lines += ['', '| cells | K | target + loss (ms) |', '|---|---|---|']
     lines += [
         f"| {s['cells']} | {s['prototypes']} | {s['ms']:.1f} |"

@@ -63,6 +63,16 @@ def test_markdown_marks_met_and_missed_targets():
     assert '| part of the profiled DOS step (4.00 s) | s | share |' in table
     assert '| `DOSHead.targets` | 0.500 | 12.5% |' in table
     assert '| `DOS.match_views` | 0.020 | 0.5% |' in table
+    assert 'backbone (config)' not in table
+    result['backbones'] = [
+        dict(backbone='SparseEncoder', config='a.py', dos_s=3.0,
+             supervised_s=1.0, step_time_ratio=3.0, dos_mb=30.0),
+        dict(backbone='PointTransformerV3', config='b.py', dos_s=2.0,
+             supervised_s=0.5, step_time_ratio=4.0, dos_mb=20.0)
+    ]
+    table = to_markdown(result)
+    assert '| SparseEncoder (a.py) | 3.00 | 1.00 | 3.00 | 30 |' in table
+    assert '| PointTransformerV3 (b.py) | 2.00 | 0.50 | 4.00 | 20 |' in table
 
 
 def test_profiled_parts_read_the_ranges_of_a_dos_step():
@@ -130,3 +140,17 @@ def test_quick_benchmark_writes_the_documented_keys(tmp_path):
                 'pipeline_ms_per_scan', 'scaling'):
         assert key in result
     assert (tmp_path / 'speed.md').exists()
+
+
+def test_ptv3_row_measures_a_dos_step_of_the_small_ptv3():
+    """The backbone table's PTv3 row: the speed harness runs the demo's
+    PTv3 config (small scans here)."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_speed import backbone_row
+
+    from dos_mm.benchmark.speed import measure_steps
+    config = str(REPO / 'configs/dos/pretrain_demo_ptv3.py')
+    row = backbone_row(config, measure_steps(config, 3000, 1, 1, 'cpu'))
+    assert row['backbone'] == 'PointTransformerV3'
+    assert row['dos_s'] > 0 and row['supervised_s'] > 0
+    assert row['dos_mb'] > 0

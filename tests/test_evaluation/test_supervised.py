@@ -187,3 +187,27 @@ def test_benchmark_rows_build_what_they_name(method):
         'assignment' if method == 'dos_assignment' else 'exp_mass')
     width = model.student.head.projector[0].out_features
     assert width == (2048 if method == 'dos_proj2048' else 512)
+
+
+def test_benchmark_ptv3_row_pretrains_its_own_config(tmp_path):
+    """The PTv3 row (configs/dos/pretrain_demo_ptv3.py, 2 steps) is probed
+    like the others and its seconds per step are tabulated."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    from benchmark_ssl import main
+    out = tmp_path / 'bench'
+    assert main([
+        '--out',
+        str(out), '--data',
+        str(tmp_path / 'data'), '--seeds', '0', '--iters', '2', '--methods',
+        'ptv3_small', '--num-train', '4', '--num-val', '1', '--labelled',
+        '2', '--threads', '1'
+    ]) == 0
+    import json
+    run, = json.loads((out / 'results.json').read_text())['runs']
+    assert run['method'] == 'ptv3_small' and 0 <= run['miou'] <= 100
+    assert run['step_seconds'] > 0
+    cfg = (out / 'ptv3_small_seed0' / 'pretrain_demo_ptv3.py').read_text()
+    assert 'PointTransformerV3' in cfg
+    row = next(line for line in (out / 'results.md').read_text().splitlines()
+               if line.startswith('| ptv3_small | 0.'))
+    assert row.endswith(f"| {run['step_seconds']:.2f} |")

@@ -80,6 +80,7 @@ class PointTransformerV3(BaseModule):
             raise ValueError(f'orders {list(orders)}: use one or more of '
                              f'{ORDERS}')
         self.orders = tuple(orders)
+        self.in_channels = in_channels
         self.channels = tuple(channels)
         self.stem = SparseSequential(
             SubMConv3d(
