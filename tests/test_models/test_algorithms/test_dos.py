@@ -28,12 +28,12 @@ def scan(seed: int, n: int = 6000) -> np.ndarray:
     return np.c_[xyz, rng.uniform(0, 1, len(xyz))].astype(np.float32)
 
 
-def build_model(proto_head=None, **overrides):
-    """The tiny config's DOS, ``overrides`` merged into its model config;
-    ``proto_head`` updates the prototype head's arguments (and K of the
-    target generator with them)."""
+def build_model(proto_head=None, config=TINY_CONFIG.name, **overrides):
+    """The DOS of a tiny test config (tests/data/configs), ``overrides``
+    merged into its model config; ``proto_head`` updates the prototype
+    head's arguments (and K of the target generator with them)."""
     init_default_scope('mmdet3d')
-    cfg = Config.fromfile(str(TINY_CONFIG))
+    cfg = Config.fromfile(str(TINY_CONFIG.parent / config))
     cfg.merge_from_dict(dict(model=overrides))
     if proto_head:
         cfg.model.encoder.head.update(proto_head)
@@ -275,7 +275,9 @@ def test_alpha_zero_is_uniform_sinkhorn():
     assert torch.allclose(cols, torch.full((32, ), 1 / 32), atol=1e-5)
 
 
-def test_scan_outside_the_range_is_skipped_not_nan(model):
+@pytest.mark.parametrize('config', ['dos_tiny.py', 'dos_tiny_ptv3.py'])
+def test_scan_outside_the_range_is_skipped_not_nan(config):
+    model = build_model(config=config)
     far = scan(3)
     far[:, :2] += 500.0  # nothing in the voxel range
     mv, pack = DOSMultiView(seed=0), PackDOSInputs()
@@ -286,8 +288,9 @@ def test_scan_outside_the_range_is_skipped_not_nan(model):
     assert torch.isfinite(out['loss'])
 
 
-def test_nothing_observable_gives_a_finite_zero():
-    model = build_model()
+@pytest.mark.parametrize('config', ['dos_tiny.py', 'dos_tiny_ptv3.py'])
+def test_nothing_observable_gives_a_finite_zero(config):
+    model = build_model(config=config)
     far = scan(3)
     far[:, :2] += 500.0
     mv, pack = DOSMultiView(seed=0), PackDOSInputs()

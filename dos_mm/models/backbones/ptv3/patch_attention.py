@@ -56,9 +56,9 @@ class PatchAttention(nn.Module):
 
     Padding keys are masked out and padding queries dropped, so a point
     attends to exactly the points of its patch.
-    Attention runs through ``F.scaled_dot_product_attention`` (flash or
-    memory-efficient kernels on CUDA; on CPU, torch's CPU flash kernel,
-    which takes the boolean mask, or its math kernel), at most
+    Attention runs through ``F.scaled_dot_product_attention`` (on CPU,
+    torch's CPU flash kernel, which takes the boolean mask; on CUDA, a
+    kernel that takes a mask: memory-efficient or cuDNN), at most
     ``max_patches`` patches per call so that a large scan is chunked
     instead of exhausting memory; the result does not depend on it.
 

@@ -86,3 +86,17 @@ def test_padding_changes_nothing_and_gradients_reach_every_point():
 def test_channels_must_split_into_heads():
     with pytest.raises(ValueError, match='channels 10.*num_heads 4'):
         PatchAttention(10, 4)
+
+
+def test_cpu_kernels_are_logged_once(monkeypatch):
+    import dos_mm.models.backbones.ptv3.patch_attention as module
+    said = []
+    monkeypatch.setattr(module, '_CPU_LOGGED', False)
+    monkeypatch.setattr(module, 'print_log',
+                        lambda msg, **kw: said.append(msg))
+    scan, perm = points([6, 4])
+    attn = PatchAttention(8, 2)
+    layout = patch_layout(perm, scan, 2, patch_size=4)
+    for _ in range(3):
+        attn(torch.randn(10, 8), layout)
+    assert len(said) == 1 and 'CPU' in said[0]
