@@ -4,6 +4,22 @@ from mmengine.model import BaseAveragedModel
 from torch import Tensor, nn
 
 
+def disable_stochastic_layers(module: nn.Module) -> int:
+    """Set every dropout and drop-path rate in ``module`` to 0; returns how
+    many layers had one. The teacher runs in train mode (for its BatchNorm
+    statistics), where these would make its targets random; DINO-style
+    teachers drop nothing."""
+    changed = 0
+    for layer in module.modules():
+        if isinstance(layer, nn.modules.dropout._DropoutNd) and layer.p:
+            layer.p = 0.0
+            changed += 1
+        elif getattr(layer, 'drop_prob', 0):  # mmcv / timm DropPath
+            layer.drop_prob = 0.0
+            changed += 1
+    return changed
+
+
 class TeacherEMA(BaseAveragedModel):
     """EMA copy of the student encoder, ``theta_T <- m theta_T + (1-m)
     theta_S``.
@@ -16,7 +32,9 @@ class TeacherEMA(BaseAveragedModel):
     and its running statistics are its own EMA of full-view statistics; they
     are never copied from the student (whose statistics come from the masked,
     observable-only views). Exported teacher checkpoints therefore carry
-    full-scan BN statistics for fine-tuning.
+    full-scan BN statistics for fine-tuning. Dropout and drop path are
+    off in the teacher (:func:`disable_stochastic_layers`), on in the
+    student.
 
     Args:
         model (nn.Module): the student encoder to copy.
@@ -27,6 +45,7 @@ class TeacherEMA(BaseAveragedModel):
         super().__init__(model, interval=1, update_buffers=False)
         self.momentum = momentum
         self.module.requires_grad_(False)
+        disable_stochastic_layers(self.module)
         # the copy is the initial teacher: count it as the first update
         self.steps.fill_(1)
 

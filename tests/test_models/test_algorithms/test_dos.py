@@ -465,3 +465,30 @@ def test_checkpoints_from_before_the_head_still_load():
     fresh = build_model()
     fresh.load_state_dict(old, strict=True)
     assert torch.equal(fresh.head.target.usage, model.head.target.usage)
+
+
+def test_teacher_drops_nothing_while_the_student_drops_paths():
+    """Drop path is on in the student and off in the teacher, which runs in
+    train mode (BatchNorm): its targets are not random."""
+    model = build_model(
+        config='dos_tiny_ptv3.py', encoder=dict(backbone=dict(drop_path=0.5)))
+    rates = [
+        getattr(m, 'drop_prob', None) for m in model.student.modules()
+        if hasattr(m, 'drop_prob')
+    ]
+    assert max(rates) == 0.5
+    assert all(m.drop_prob == 0 for m in model.teacher.modules()
+               if hasattr(m, 'drop_prob'))
+    assert model.teacher.module.training
+    g = torch.Generator().manual_seed(0)
+    coors = torch.unique(torch.randint(0, 30, (400, 4), generator=g), dim=0)
+    coors[:, 0] = 0
+    coors = torch.unique(coors, dim=0)
+    feats = torch.randn(len(coors), 4, generator=g)
+
+    def run(net):
+        with torch.no_grad():
+            return net.backbone(feats, coors, 1)[0][-1].features
+
+    assert torch.equal(run(model.teacher.module), run(model.teacher.module))
+    assert not torch.equal(run(model.student), run(model.student))
