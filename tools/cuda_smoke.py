@@ -11,6 +11,10 @@ runs, each as one row of ``smoke.json`` / ``smoke.md`` in ``--out``:
   against their CPU results, in float32 and under autocast;
 * ``spconv``: the demo's SparseEncoder on CUDA against CPU, float32 and
   under fp16 autocast;
+* ``ptv3``: the small Point Transformer V3 of configs/dos/pretrain_demo_ptv3.py
+  on CUDA against CPU, float32 and under bf16 autocast (the patch
+  attention's CUDA kernel with the padding mask), and one backward under
+  autocast;
 * ``syncs``: host-device synchronisations of one DOS step, as torch's
   CUDA sync debug mode reports them and as ``SyncCounter`` counts them;
 * ``train`` / ``train_amp``: a few DOS iterations of
@@ -38,8 +42,8 @@ import torch
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
 CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
-CHECKS = ('env', 'kernels', 'spconv', 'syncs', 'train', 'train_amp', 'speed',
-          'dist')
+CHECKS = ('env', 'kernels', 'spconv', 'ptv3', 'syncs', 'train', 'train_amp',
+          'speed', 'dist')
 
 
 def parse_args(argv=None):
@@ -167,6 +171,43 @@ def check_spconv(args) -> dict:
         fp16_dtype=str(half.dtype))
 
 
+def check_ptv3(args) -> dict:
+    from mmdet3d.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'dos', 'pretrain_demo_ptv3.py'))
+    torch.manual_seed(0)
+    net = MODELS.build(cfg.model.encoder.backbone).eval()
+    g = torch.Generator().manual_seed(0)
+    coors = torch.unique(
+        torch.cat([
+            torch.randint(0, 2, (20000, 1), generator=g),
+            torch.randint(0, 200, (20000, 3), generator=g)
+        ], 1),
+        dim=0)
+    feats = torch.randn(len(coors), 4, generator=g)
+    dev_feats, dev_coors = feats.to(args.device), coors.to(args.device)
+    with torch.no_grad():
+        ref = net(feats, coors, 2)[0][-1].features
+        net.to(args.device)
+        got = net(dev_feats, dev_coors, 2)[0][-1].features
+        with torch.autocast(args.device, dtype=torch.bfloat16):
+            half = net(dev_feats, dev_coors, 2)[0][-1].features
+    net.train()
+    with torch.autocast(args.device, dtype=torch.bfloat16):
+        levels, _ = net(dev_feats, dev_coors, 2)
+    sum(lv.features.float().square().mean() for lv in levels).backward()
+    grads = [p.grad for p in net.parameters()]
+    scale = float(ref.abs().max())
+    return dict(
+        fp32=_close(got, ref, 1e-3 * scale),
+        bf16_autocast=_close(half.float(), ref, 1e-1 * scale),
+        bf16_backward_finite=all(
+            g is not None and bool(torch.isfinite(g).all()) for g in grads))
+
+
 def check_syncs(args) -> dict:
     from mmdet3d.registry import MODELS
     from mmengine.config import Config
@@ -285,11 +326,12 @@ def check_dist(args) -> dict:
     return dict(gpus=2)
 
 
-DEVICE_ROWS = ('kernels', 'spconv', 'syncs')
+DEVICE_ROWS = ('kernels', 'spconv', 'ptv3', 'syncs')
 RUNS = dict(
     env=check_env,
     kernels=check_kernels,
     spconv=check_spconv,
+    ptv3=check_ptv3,
     syncs=check_syncs,
     train=lambda a: _train(a, False),
     train_amp=lambda a: _train(a, True),

@@ -20,7 +20,7 @@ def test_no_gpu_says_so_and_exits_cleanly(capsys, tmp_path):
     assert not any(tmp_path.iterdir())  # nothing half-written
 
 
-@pytest.mark.parametrize('name', ['kernels', 'spconv', 'syncs'])
+@pytest.mark.parametrize('name', ['kernels', 'spconv', 'ptv3', 'syncs'])
 def test_rows_dry_run_on_cpu(name, tmp_path):
     import dos_mm  # noqa: F401
     args = cuda_smoke.parse_args(['--out', str(tmp_path), '--device', 'cpu'])
@@ -30,6 +30,8 @@ def test_rows_dry_run_on_cpu(name, tmp_path):
         assert 0 < result['sync_counter'] < 400
     if name == 'kernels':
         assert all(v == 0.0 for v in result.values())  # CPU against CPU
+    if name == 'ptv3':
+        assert result['fp32'] == 0.0 and result['bf16_backward_finite']
 
 
 def test_markdown_marks_failures():

@@ -56,6 +56,11 @@ class PTv3Block(nn.Module):
         """Args: sp (SparseConvTensor) with (N, C) features; layout of the
         block's serialized order. Returns the SparseConvTensor with new
         features (same indices and neighbour pairs)."""
+        feats, weight = sp.features, self.cpe_conv.weight
+        if not feats.is_cuda and feats.dtype != weight.dtype:
+            # spconv casts for autocast on CUDA only: on CPU a bf16 input
+            # (a linear layer's output under autocast) meets fp32 weights
+            sp = sp.replace_feature(feats.to(weight.dtype))
         cpe = self.cpe_norm(self.cpe_proj(self.cpe_conv(sp).features))
         x = sp.features + cpe
         x = x + self.drop_path(self.attn(self.norm1(x), layout))
