@@ -4,7 +4,7 @@
 #   tools/dist_train.sh configs/dos/pretrain_nuscenes_minkunet.py 8
 _base_ = [
     '../_base_/models/dos_minkunet.py',
-    '../_base_/datasets/nus_pretrain.py',
+    '../_base_/datasets/nus_pretrain_keyframe.py',
     '../_base_/schedules/dos_adamw_cosine.py',
     '../_base_/default_runtime.py',
 ]
@@ -15,11 +15,3 @@ model = dict(
     encoder=dict(
         backbone=dict(encoder_blocks=[2, 3, 4, 6],
                       sparseconv_backend='spconv')))
-train_pipeline = [
-    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
-         use_dim=4),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
-    dict(type='PackDOSInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -5,7 +5,7 @@
 #   tools/dist_train.sh configs/dos/pretrain_nuscenes_ptv3.py 8
 _base_ = [
     '../_base_/models/dos_ptv3.py',
-    '../_base_/datasets/nus_pretrain.py',
+    '../_base_/datasets/nus_pretrain_keyframe.py',
     '../_base_/schedules/dos_adamw_cosine.py',
     '../_base_/default_runtime.py',
 ]
@@ -13,11 +13,3 @@ _base_ = [
 model = dict(
     data_preprocessor=dict(
         voxel_layer=dict(point_cloud_range=[-60, -60, -8, 60, 60, 8])))
-train_pipeline = [
-    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
-         use_dim=4),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
-    dict(type='PackDOSInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -12,4 +12,4 @@ _base_ = [
 model = dict(
     data_preprocessor=dict(voxel_layer=dict(voxel_size=[0.02, 0.02, 0.02])),
     encoder=dict(backbone=dict(in_channels=6)),
-    schedule=dict(block_size=0.4))  # mask_ratio 0.7: the PTv3 base's
+    schedule=dict(block_size=0.4))  # mask_ratio 0.7: the MinkUNet base's
