@@ -16,10 +16,13 @@ class PatchLayout(NamedTuple):
         gather (Tensor): (T,) row of the point at each padded slot, -1 at
             padding; T = number of patches * patch size.
         valid (Tensor): (T,) bool, ``gather >= 0``.
+        slot (Tensor): (N,) padded slot of each row (the inverse of
+            ``gather`` on the valid slots).
         patch_size (int): P, slots per patch.
     """
     gather: Tensor
     valid: Tensor
+    slot: Tensor
     patch_size: int
 
 
@@ -48,7 +51,9 @@ def patch_layout(perm: Tensor, scan: Tensor, batch_size: int,
     slot = pad_starts[scan_sorted] + position - starts[scan_sorted]
     gather = perm.new_full((int(padded.sum()), ), -1)
     gather[slot] = perm
-    return PatchLayout(gather, gather >= 0, size)
+    of_row = torch.empty_like(slot)
+    of_row[perm] = slot
+    return PatchLayout(gather, gather >= 0, of_row, size)
 
 
 class PatchAttention(nn.Module):
@@ -93,7 +98,7 @@ class PatchAttention(nn.Module):
         """Args: x (N, C) point features; layout of their serialized
         order. Returns (N, C)."""
         _log_cpu_kernel_once(x)
-        n, c = x.shape
+        c = x.shape[1]
         p, h = layout.patch_size, self.num_heads
         qkv = self.qkv(x)  # (N, 3C)
         # padded slots copy row 0: finite, never a key (masked), and their
@@ -112,8 +117,7 @@ class PatchAttention(nn.Module):
                 dropout_p=drop) for i in range(0, len(q), self.max_patches)
         ])  # (patches, H, P, C / H)
         out = out.transpose(1, 2).reshape(-1, c)  # (T, C)
-        points = out.new_empty(n, c)
-        points[layout.gather[layout.valid]] = out[layout.valid]
+        points = out.index_select(0, layout.slot)  # (N, C), padding dropped
         return self.proj_drop(self.proj(points))
 
 

@@ -26,8 +26,9 @@ def test_layout_cuts_each_scan_into_whole_patches():
         rows = patch[patch >= 0]
         assert len(rows) > 0  # never a patch of padding only
         assert len(torch.unique(scan[rows])) == 1  # never two scans
-    # every point once, in serialized order
+    # every point once, in serialized order, and slot inverts gather
     assert torch.equal(layout.gather[layout.valid], perm)
+    assert torch.equal(layout.gather[layout.slot], torch.arange(len(scan)))
 
 
 def test_patch_larger_than_every_scan_is_one_patch_per_scan():
