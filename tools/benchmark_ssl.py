@@ -360,13 +360,17 @@ def paired_table(runs: list) -> list:
         '| row - baseline | mIoU difference (95 % interval) | tail mIoU '
         'difference | seeds | resolved |', '|---|---|---|---|---|'
     ]
+
+    def cell(d, n):
+        if n < 2:  # one pair has no spread: no interval to give
+            return f"{d['mean']:+.1f} (one seed, no interval)"
+        return f"{d['mean']:+.1f} ({d['low']:+.1f} to {d['high']:+.1f})"
+
     for e in paired_differences(runs):
-        m, t = e['miou'], e['tail_miou']
-        lines.append(
-            f"| {e['row']} - {e['baseline']} | {m['mean']:+.1f} "
-            f"({m['low']:+.1f} to {m['high']:+.1f}) | {t['mean']:+.1f} "
-            f"({t['low']:+.1f} to {t['high']:+.1f}) | {len(e['seeds'])} | "
-            f"{'yes' if e['resolved'] else 'no'} |")
+        n = len(e['seeds'])
+        lines.append(f"| {e['row']} - {e['baseline']} | "
+                     f"{cell(e['miou'], n)} | {cell(e['tail_miou'], n)} | "
+                     f"{n} | {'yes' if e['resolved'] else 'no'} |")
     return lines
 
 

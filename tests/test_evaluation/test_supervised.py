@@ -76,6 +76,7 @@ def test_benchmark_reports_paired_differences_and_what_they_resolve():
     assert found[('dos', 'random')]['resolved']
     assert not found[('dos_assignment', 'dos')]['resolved']  # one seed
     md = table(runs)
+    assert '| dos_assignment - dos | -49.0 (one seed, no interval) |' in md
     assert '| dos - softmaps | +0.3 (' in md and '| 3 | no |' in md
     assert '| dos - random | +21.3 (' in md
 
