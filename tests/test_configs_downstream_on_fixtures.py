@@ -81,7 +81,7 @@ def test_downstream_config_trains_and_predicts_on_real_samples(
     root = str(shared_fixtures / folder) + '/'
     train_set = build_dataset(cfg.train_dataloader, root, ann_file, prefix,
                               True)
-    if cfg.model.backbone.type == 'PTv3SegBackbone':
+    if cfg.model.get('backbone', {}).get('type') == 'PTv3SegBackbone':
         cfg.model.backbone.encoder.update(SMALL_PTV3)
     torch.manual_seed(0)
     np.random.seed(0)

@@ -131,8 +131,11 @@ class PointTransformerV3(BaseModule):
                 x = SparseConvTensor(feats,
                                      coors.int().contiguous(), shape,
                                      batch_size)
-            codes, perms = serialize(coors, self.orders,
-                                     grid_depth(coors[:, 1:]))
+            # block j uses orders[j % len(orders)]: a stage of fewer blocks
+            # than orders serializes only its first ones (order 0, whose
+            # code the next pooling reads, is always among them)
+            used = self.orders[:min(len(blocks), len(self.orders))]
+            codes, perms = serialize(coors, used, grid_depth(coors[:, 1:]))
             code = codes[0]
             layouts = [
                 patch_layout(perm, coors[:, 0], batch_size,
