@@ -45,14 +45,18 @@ validation scans.
 Writes ``results.json`` (every run) and ``results.md`` (mean +- std over
 seeds, and the share of the random-to-supervised gap DOS closes).
 
-Rows are independent runs, so they can be split over processes (each with
-its own ``--out``) and tabulated together afterwards:
+Each run (row and seed) is a fresh process by default, so memory does not
+build up over a long benchmark (``--in-process`` runs them all in this
+one). Rows are independent runs, so they can also be split over
+processes (each with its own ``--out``) and tabulated together
+afterwards:
 
     python tools/benchmark_ssl.py --merge work_dirs/a work_dirs/b \
         --out work_dirs/benchmark_ssl
 """
 import argparse
 import json
+import multiprocessing
 import os
 import os.path as osp
 import sys
@@ -145,6 +149,11 @@ def parse_args(argv=None):
         default=200,
         help='fine-tuning steps of the label-efficiency rows')
     p.add_argument('--threads', type=int, default=None)
+    p.add_argument(
+        '--in-process',
+        action='store_true',
+        help='run every row in this process instead of a fresh process '
+        'per run (starts faster; memory builds up over runs)')
     p.add_argument(
         '--merge',
         nargs='+',
@@ -264,6 +273,75 @@ def run_one(args, method: str, seed: int, train, val, names,
         f'  {method:<20} seed {seed}: mIoU {summary["miou"]:.1f} '
         f'(tail {summary["tail_miou"]:.1f})',
         flush=True)
+    return summary
+
+
+def load_protocol(args) -> tuple:
+    """``(names, all_train, val)``: the class names and the labelled
+    training and validation scans of ``args.data``."""
+    raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
+    names = [c.name for c in synthetic.CLASSES]
+    load = evaluation.probe_protocol
+    all_train = [
+        load.load_scan(args.data, i, raw_to_class)
+        for i in load.load_infos(args.data, 'train')
+    ]
+    val = [
+        load.load_scan(args.data, i, raw_to_class)
+        for i in load.load_infos(args.data, 'val')
+    ]
+    return names, all_train, val
+
+
+def run_seed(args, method: str, seed: int, names, all_train, val) -> dict:
+    """:func:`run_one` on the demo's labelled scans of ``seed``
+    (``label_split``, as tools/make_label_splits.py writes them)."""
+    train = [
+        all_train[i] for i in label_split(
+            len(all_train), args.labelled / len(all_train), seed)
+    ]
+    return run_one(args, method, seed, train, val, names, all_train)
+
+
+def _run_and_write(args, method: str, seed: int, path: str) -> None:
+    """The body of :func:`run_in_fresh_process`'s process."""
+    summary = run_seed(args, method, seed, *load_protocol(args))
+    with open(path, 'w') as f:
+        json.dump(summary, f)
+
+
+def run_in_fresh_process(args, method: str, seed: int) -> dict:
+    """:func:`run_seed` in a new (spawned) process, whose memory goes back
+    to the system when the run ends.
+
+    Why: in one long-lived process memory builds up over the runs, and
+    every pretraining forks its data worker from that whole process; two
+    such benchmarks side by side were killed for memory on a 24 GiB
+    machine (README, "The benchmark").
+
+    Raises:
+        SystemExit: the process failed or was killed; the runs measured
+            so far stay in ``args.out``'s results.json.
+    """
+    path = osp.join(args.out, f'{method}_seed{seed}.summary.json')
+    if osp.exists(path):
+        os.remove(path)
+    proc = multiprocessing.get_context('spawn').Process(
+        target=_run_and_write, args=(args, method, seed, path))
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0 or not osp.isfile(path):
+        why = ('killed (SIGKILL): most often the kernel, out of memory'
+               if proc.exitcode == -9 else f'exit code {proc.exitcode}')
+        raise SystemExit(
+            f'error: the {method} seed {seed} run ended without a result '
+            f'({why}; its output is above). The runs measured so far are '
+            f'kept in '
+            f'{osp.join(args.out, "results.json")}: run the same command '
+            'again to go on from there.')
+    with open(path) as f:
+        summary = json.load(f)
+    os.remove(path)
     return summary
 
 
@@ -401,31 +479,17 @@ def main(argv=None) -> int:
     if args.merge:
         return write_results(args, merge(args.merge, args.out), final=True)
     synthetic.generate_dataset(args.data, args.num_train, args.num_val, 0)
-    raw_to_class = {c.raw_id: i for i, c in enumerate(synthetic.CLASSES)}
-    names = [c.name for c in synthetic.CLASSES]
-    load = evaluation.probe_protocol
-    all_train = [
-        load.load_scan(args.data, i, raw_to_class)
-        for i in load.load_infos(args.data, 'train')
-    ]
-    val = [
-        load.load_scan(args.data, i, raw_to_class)
-        for i in load.load_infos(args.data, 'val')
-    ]
+    scans = load_protocol(args) if args.in_process else None
     runs = read_runs(args.out)  # kept: a split benchmark goes on
     done = {(r['method'], r['seed']) for r in runs}
     for seed in args.seeds:
-        # the demo's labelled scans for its seed (label_split, as
-        # tools/make_label_splits.py writes them)
-        train = [
-            all_train[i] for i in label_split(
-                len(all_train), args.labelled / len(all_train), seed)
-        ]
         for method in args.methods:
             if (method, seed) in done:
                 continue
-            runs.append(
-                run_one(args, method, seed, train, val, names, all_train))
+            if scans is None:
+                runs.append(run_in_fresh_process(args, method, seed))
+            else:
+                runs.append(run_seed(args, method, seed, *scans))
             write_results(args, runs)
     return write_results(args, runs, final=True)
 

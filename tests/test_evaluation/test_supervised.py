@@ -130,6 +130,34 @@ def test_benchmark_label_efficiency_rows_run(tmp_path):
     assert again[:3] == runs and [r['method'] for r in again[3:]] == ['random']
 
 
+def test_benchmark_run_that_fails_in_its_process_names_itself_and_keeps(
+        tmp_path):
+    """Each run is a fresh process: one that fails ends the benchmark with
+    an error naming the run, and the runs before it stay in results.json."""
+    sys.path.insert(0, str(REPO / 'tools'))
+    import json
+
+    from benchmark_ssl import main
+    common = [
+        '--out',
+        str(tmp_path / 'bench'), '--data',
+        str(tmp_path / 'data'), '--seeds', '0', '--num-train', '4',
+        '--num-val', '1', '--labelled', '2', '--threads', '1'
+    ]
+    assert main(
+        common +
+        ['--config', str(TINY_CONFIG), '--methods', 'random']) == 0
+    with pytest.raises(
+            SystemExit,
+            match=r'the dos seed 0 run ended without a result '
+            r'\(exit code 1.*run the same command again'):
+        main(common +
+             ['--config',
+              str(tmp_path / 'missing.py'), '--methods', 'dos'])
+    runs = json.loads((tmp_path / 'bench' / 'results.json').read_text())
+    assert [r['method'] for r in runs['runs']] == ['random']
+
+
 def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
     """Rows measured by separate processes are tabulated together; the same
     (method, seed) in two folders is refused, not counted twice."""
@@ -200,8 +228,8 @@ def test_benchmark_ptv3_row_pretrains_its_own_config(tmp_path):
         '--out',
         str(out), '--data',
         str(tmp_path / 'data'), '--seeds', '0', '--iters', '2', '--methods',
-        'ptv3_small', '--num-train', '4', '--num-val', '1', '--labelled',
-        '2', '--threads', '1'
+        'ptv3_small', '--num-train', '4', '--num-val', '1', '--labelled', '2',
+        '--threads', '1', '--in-process'
     ]) == 0
     import json
     run, = json.loads((out / 'results.json').read_text())['runs']
@@ -209,6 +237,7 @@ def test_benchmark_ptv3_row_pretrains_its_own_config(tmp_path):
     assert run['step_seconds'] > 0
     cfg = (out / 'ptv3_small_seed0' / 'pretrain_demo_ptv3.py').read_text()
     assert 'PointTransformerV3' in cfg
-    row = next(line for line in (out / 'results.md').read_text().splitlines()
-               if line.startswith('| ptv3_small | 0.'))
+    row = next(
+        line for line in (out / 'results.md').read_text().splitlines()
+        if line.startswith('| ptv3_small | 0.'))
     assert row.endswith(f"| {run['step_seconds']:.2f} |")
