@@ -115,9 +115,11 @@ def test_downstream_configs_pair_up(path):
             type='BackbonePretrained',
             checkpoint=cfg.pretrained,
             prefix=prefix)
-        scratch = REPO / 'configs' / path.parent.name / name.replace(
-            '_dos-linear-probe', '_dos').replace(
-                '_dos-frozen', '_dos').replace('_dos', '_scratch')
+        base = name
+        for variant in ('_dos-linear-probe', '_dos-frozen', '_dos-ft'):
+            base = base.replace(variant, '_dos')
+        scratch = REPO / 'configs' / path.parent.name / base.replace(
+            '_dos', '_scratch')
         scratch = scratch.with_suffix('.py')
         assert scratch.is_file(), scratch
         other = Config.fromfile(str(scratch))
@@ -141,9 +143,18 @@ def test_synthetic_centerpoint_has_the_demo_encoder():
         str(REPO /
             'configs/centerpoint/centerpoint_voxel01_dos_synthetic-3d.py'))
     pre = Config.fromfile(str(REPO / 'configs/dos/pretrain_demo.py'))
-    assert down.model.pts_middle_encoder == pre.model.encoder.backbone
-    assert down.model.data_preprocessor.voxel_layer == \
-        pre.model.data_preprocessor.voxel_layer
+    # the same encoder and voxels over the detectors' smaller x-y range
+    # (the encoder's weights do not depend on its sparse shape)
+    encoder = dict(down.model.pts_middle_encoder)
+    assert encoder.pop('sparse_shape') == [41, 512, 512]
+    pretrained = dict(pre.model.encoder.backbone)
+    assert pretrained.pop('sparse_shape') == [41, 1024, 1024]
+    assert encoder == pretrained
+    layer = dict(down.model.data_preprocessor.voxel_layer)
+    assert layer.pop('point_cloud_range') == [-25.6, -25.6, -3, 25.6, 25.6, 5]
+    pre_layer = dict(pre.model.data_preprocessor.voxel_layer)
+    pre_layer.pop('point_cloud_range')
+    assert layer == pre_layer
     head = down.model.pts_bbox_head
     assert sorted(n for t in head.tasks
                   for n in t.class_names) == sorted(down.class_names)

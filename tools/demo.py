@@ -10,9 +10,12 @@ fine-tune CenterPoint from it and from scratch.
    scans and evaluates it on held-out scans, against the same probe on a
    randomly initialised backbone,
 4. converts the teacher backbone and fine-tunes CenterPoint
-   (configs/centerpoint/centerpoint_voxel01_{dos,scratch}_synthetic-3d.py)
-   from it and from scratch on the same labelled scans, through the code
-   path of tools/train.py, and tests both with the configs' test loop,
+   (configs/centerpoint/centerpoint_voxel01_{dos-ft,scratch}_synthetic-3d.py:
+   the pretrained-encoder recipe beside scratch, BatchNorm recomputed before
+   testing) from it and from scratch on the same labelled scans, through
+   the code path of tools/train.py, and tests both on the held-out scans
+   with the configs' test loop (a short run: the calibrated protocol and
+   its intervals are tools/benchmark_det.py's),
 5. writes report.json, report.md and pictures into the work dir.
 """
 import argparse
@@ -34,6 +37,7 @@ from dos_mm.datasets.synthetic import CLASSES, RAW_TO_INDEX  # noqa: E402
 from dos_mm.datasets.synthetic.classes import HEAD_CLASSES  # noqa: E402
 from dos_mm.evaluation.detection_protocol import detection_transfer  # noqa
 from dos_mm.evaluation.detection_protocol import labelled_split  # noqa: E402
+from dos_mm.evaluation.detection_protocol import protocol_of  # noqa: E402
 from dos_mm.evaluation.probe_protocol import linear_probe_miou  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_info_file  # noqa: E402
 from dos_mm.evaluation.probe_protocol import load_infos, load_scan  # noqa
@@ -150,20 +154,22 @@ def main(argv=None) -> int:
     detection = None
     if args.det_iters > 0:
         t0 = time.time()
-        print(f'[demo] 4/5 CenterPoint from DOS and from scratch '
+        print(f'[demo] 4/5 CenterPoint from DOS (pretrained-encoder recipe) '
+              'and from scratch '
               f'({args.labelled} labelled scans, {args.det_iters} '
               'iterations each)')
         ckpt = convert_teacher(runner,
                                osp.join(args.work_dir, 'dos_centerpoint.pth'))
         detection = detection_transfer(
             args.data,
-            args.work_dir, ('dos', 'scratch'),
+            args.work_dir, ('dos_ft', 'scratch'),
             ckpt,
             ann_file,
             args.det_iters,
             seed=args.seed,
             threads=args.threads,
-            picture=True)
+            picture=True,
+            test_split='val')
         for arm, res in detection.items():
             print(f'  {arm:<7} mAP {res["map"]:.1f}')
         timings['detection_s'] = time.time() - t0
@@ -179,7 +185,8 @@ def main(argv=None) -> int:
         timings,
         settings=dict(
             vars(args), iters=runner.max_iters, labelled_split=ann_file),
-        detection=detection)
+        detection=detection,
+        protocol=protocol_of('scratch'))
     print('\n' + report['table'])
     if detection:
         print('\n' + report['detection_table'])

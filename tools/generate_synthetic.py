@@ -20,6 +20,12 @@ def main(argv=None) -> int:
         '--num-scenes', type=int, default=60, help='training scans')
     parser.add_argument(
         '--val-scenes', type=int, default=20, help='validation scans')
+    parser.add_argument(
+        '--test-scenes',
+        type=int,
+        default=0,
+        help='test scans (the split a protocol scores after fixing its '
+        'choices on val; default none)')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     try:
@@ -28,12 +34,14 @@ def main(argv=None) -> int:
             args.num_scenes,
             args.val_scenes,
             args.seed,
-            progress=lambda it: tqdm(it, desc='scans', unit='scan'))
+            progress=lambda it: tqdm(it, desc='scans', unit='scan'),
+            num_test=args.test_scenes)
     except (ValueError, OSError) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     print(f'{args.out}: {info["num_train"]} train + {info["num_val"]} val '
-          f'scans (generator v{info["generator_version"]}, seed '
+          f'scans{f" + {args.test_scenes} test" if args.test_scenes else ""} '
+          f'(generator v{info["generator_version"]}, seed '
           f'{info["seed"]})')
     return 0
 

@@ -1,26 +1,25 @@
 # CenterPoint (mmdet3d's voxel-0.1 nuScenes model) on the synthetic scans,
-# from random initialisation, with the demo's sparse encoder as
-# pts_middle_encoder (configs/_base_/models/demo_sparse_encoder.py, the one
-# configs/dos/pretrain_demo.py pretrains) and a slimmer 2D backbone, neck
-# and head, sized for minutes on a CPU. 8 classes in 3 head tasks; boxes
-# have no velocity (PadBoxVelocity, velocity weight 0).
+# from random initialisation: the scratch arm of the detection protocol
+# (docs/detection.md). The demo's sparse encoder
+# (configs/_base_/models/demo_sparse_encoder.py, the one
+# configs/dos/pretrain_demo.py pretrains) is the pts_middle_encoder, on the
+# detectors' smaller x-y range; the 2D backbone, neck and head are slimmer,
+# sized for a CPU. 8 classes in 3 head tasks; boxes have no velocity
+# (PadBoxVelocity, velocity weight 0). BatchNorm statistics are recomputed
+# on training batches before every evaluation and the final checkpoint
+# (PreciseBNHook).
 #   python tools/train.py \
 #       configs/centerpoint/centerpoint_voxel01_scratch_synthetic-3d.py
 #   python tools/test.py \
 #       configs/centerpoint/centerpoint_voxel01_scratch_synthetic-3d.py CKPT
 _base_ = [
     'mmdet3d::_base_/models/centerpoint_voxel01_second_secfpn_nus.py',
-    '../_base_/models/demo_sparse_encoder.py',
     '../_base_/datasets/synthetic_det.py',
     'mmdet3d::_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['dos_mm'], allow_failed_imports=False)
 
-point_cloud_range = {{_base_.demo_point_cloud_range}}
 voxel_size = {{_base_.demo_voxel_size}}
-pc_range_xy = {{_base_.demo_point_cloud_range_xy}}
-voxel_size_xy = {{_base_.demo_voxel_size_xy}}
-post_range = [-61.2, -61.2, -10.0, 61.2, 61.2, 10.0]
 tasks = [
     dict(num_class=3, class_names=['car', 'truck', 'bus']),
     dict(num_class=3, class_names=['motorcycle', 'bicycle', 'pedestrian']),
@@ -28,9 +27,9 @@ tasks = [
 ]
 
 model = dict(
-    data_preprocessor=dict(voxel_layer={{_base_.demo_voxel_layer}}),
+    data_preprocessor=dict(voxel_layer={{_base_.demo_det_voxel_layer}}),
     pts_voxel_encoder=dict(num_features=4),
-    pts_middle_encoder={{_base_.demo_encoder}},
+    pts_middle_encoder={{_base_.demo_det_encoder}},
     # the encoder's BEV output: 128 channels x 2 heights at stride 8
     pts_backbone=dict(
         in_channels=256, out_channels=[64, 128], layer_nums=[3, 3]),
@@ -41,33 +40,39 @@ model = dict(
         share_conv_channel=32,
         separate_head=dict(head_conv=32),
         bbox_coder=dict(
-            pc_range=pc_range_xy,
-            post_center_range=post_range,
-            voxel_size=voxel_size_xy)),
+            pc_range={{_base_.demo_det_range_xy}},
+            post_center_range={{_base_.demo_det_post_range}},
+            voxel_size={{_base_.demo_voxel_size_xy}})),
     train_cfg=dict(
         pts=dict(
-            grid_size=[1024, 1024, 40],
+            grid_size={{_base_.demo_det_grid}},
             voxel_size=voxel_size,
-            point_cloud_range=point_cloud_range,
+            point_cloud_range={{_base_.demo_det_point_cloud_range}},
             code_weights=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0])),
     test_cfg=dict(
         pts=dict(
-            pc_range=pc_range_xy,
-            post_center_limit_range=post_range,
+            pc_range={{_base_.demo_det_range_xy}},
+            post_center_limit_range={{_base_.demo_det_post_range}},
             min_radius=[4, 0.85, 0.175],
-            voxel_size=voxel_size_xy)))
+            voxel_size={{_base_.demo_voxel_size_xy}})))
 
-# one fine-tuning schedule for every arm (scratch, DOS, frozen DOS)
+# One fine-tuning schedule for every arm (scratch, DOS, frozen encoders).
+# The cosine ends at a ratio of each parameter group's own rate
+# (eta_min_ratio), so a per-module lr_mult (the pretrained-encoder recipe)
+# holds to the last iteration; an absolute eta_min would pull every group
+# to the same rate.
 max_iters = 300
+lr = 2e-3
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01),
+    optimizer=dict(type='AdamW', lr=lr, weight_decay=0.01),
     clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=max_iters // 10),
     dict(type='CosineAnnealingLR', by_epoch=False, begin=max_iters // 10,
-         end=max_iters, T_max=max_iters - max_iters // 10, eta_min=1e-5),
+         end=max_iters, T_max=max_iters - max_iters // 10,
+         eta_min_ratio=0.005),
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters,
@@ -75,8 +80,11 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
+    # validation metrics logged at their iteration (scalars.json 'step')
+    logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=max_iters,
         max_keep_ckpts=1))
+precise_bn_batches = 20
+custom_hooks = [dict(type='PreciseBNHook', num_batches=precise_bn_batches)]
 log_processor = dict(by_epoch=False)

@@ -4,7 +4,7 @@ from typing import Optional
 
 from mmengine.runner import Runner
 
-from dos_mm.utils import load_config, rescale_param_schedulers, setup_launch
+from dos_mm.utils import fit_run_length, load_config, setup_launch
 
 
 def pretrain(config: str,
@@ -34,10 +34,8 @@ def pretrain(config: str,
     if data_root is not None:
         cfg.train_dataloader.dataset.data_root = osp.abspath(data_root) + '/'
     cfg.randomness = dict(seed=seed)
-    if iters and iters != cfg.train_cfg.max_iters:
-        cfg.param_scheduler = rescale_param_schedulers(
-            cfg.param_scheduler, cfg.train_cfg.max_iters, iters)
-        cfg.train_cfg.max_iters = iters
+    if iters:
+        fit_run_length(cfg, iters)
     setup_launch(cfg, threads)
     runner = Runner.from_cfg(cfg)
     runner.train()

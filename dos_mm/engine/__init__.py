@@ -1,10 +1,12 @@
-from .hooks import CheckpointCheckHook, DOSScheduleHook, TeacherEMAHook
+from .hooks import (CheckpointCheckHook, DOSScheduleHook, FreezeWarmupHook,
+                    PreciseBNHook, TeacherEMAHook)
 from .nonfinite_guard import (NonFiniteGuardAmpOptimWrapper,
                               NonFiniteGuardOptimWrapper)
 from .optim_constructor import StudentOptimWrapperConstructor
 
 __all__ = [
-    'CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook',
+    'CheckpointCheckHook', 'DOSScheduleHook', 'FreezeWarmupHook',
+    'PreciseBNHook', 'TeacherEMAHook',
     'StudentOptimWrapperConstructor', 'NonFiniteGuardOptimWrapper',
     'NonFiniteGuardAmpOptimWrapper'
 ]

@@ -93,7 +93,9 @@ def detection_table(detection: Dict[str, Dict]) -> str:
     return '\n'.join(rows)
 
 
-def _detection_section(work_dir: str, detection: Dict[str, Dict]) -> tuple:
+def _detection_section(work_dir: str,
+                       detection: Dict[str, Dict],
+                       protocol: Optional[dict] = None) -> tuple:
     """(report.json part, markdown lines, table) of the detection half;
     draws the picture of the first test scan's boxes."""
     picture = 'detections.png'
@@ -111,20 +113,34 @@ def _detection_section(work_dir: str, detection: Dict[str, Dict]) -> tuple:
             }, osp.join(work_dir, picture))
     arms = list(detection)
     part = dict(detection)
-    if 'dos' in part and 'scratch' in part:
-        part['margin_map'] = part['dos']['map'] - part['scratch']['map']
+    pretrained = next((a for a in arms if a.startswith('dos')), None)
+    if pretrained and 'scratch' in part:
+        part['margin_arm'] = pretrained
+        part['margin_map'] = (part[pretrained]['map'] - part['scratch']['map'])
     one, table = detection[arms[0]], detection_table(detection)
     md = [
         '## Detection: CenterPoint from DOS and from scratch', '',
-        f'Both arms fine-tune the same CenterPoint config on the same '
-        f'{one["labelled"]} labelled scans for {one["iters"]} iterations and '
-        'are tested with its test loop: nuScenes-style AP (centre-distance '
-        'matching at 0.5, 1, 2, 4 m, the nuScenes devkit\'s functions), '
-        'boxes within 50 m, in percent.', '', table, ''
+        f'The arms ({", ".join(arms)}) fine-tune CenterPoint on the same '
+        f'{one["labelled"]} labelled scans for {one["iters"]} iterations '
+        '(`dos_ft`: the pretrained-encoder recipe, encoder at 0.1x the rate '
+        'and frozen for the first 5 % of the iterations), recompute '
+        'BatchNorm statistics on training batches, and are tested with the '
+        "config's test loop: nuScenes-style AP (centre-distance matching "
+        "at 0.5, 1, 2, 4 m, the nuScenes devkit's functions), boxes within "
+        'the detectors\' range, in percent.', '', table, ''
     ]
+    if protocol and one['iters'] < protocol['iters']:
+        md += [
+            f'**A short fine-tune.** The protocol\'s calibrated length is '
+            f'{protocol["iters"]} iterations (docs/detection.md); at '
+            f'{one["iters"]} the detectors are far from converged, so these '
+            'figures show how far each arm gets in a short run, not what '
+            'the pretraining is worth to a trained detector.', ''
+        ]
     if 'margin_map' in part:
-        md.append(f'DOS - scratch: **{part["margin_map"]:+.1f} mAP** (one '
-                  'run; the spread over seeds is tools/benchmark_det.py\'s).')
+        md.append(f'{pretrained} - scratch: **{part["margin_map"]:+.1f} '
+                  'mAP** (one run; the intervals over seeds are '
+                  'tools/benchmark_det.py\'s, docs/detection.md).')
         md.append('')
     times = ', '.join(f'{a} train {detection[a]["train_s"]}, test '
                       f'{detection[a]["test_s"]}' for a in arms)
@@ -143,14 +159,17 @@ def write_demo_report(work_dir: str,
                       head: Sequence[str],
                       timings: Dict,
                       settings: Dict,
-                      detection: Optional[Dict] = None) -> Dict:
+                      detection: Optional[Dict] = None,
+                      protocol: Optional[Dict] = None) -> Dict:
     """Write report.json / report.md / pictures; return them as a dict
     (with the markdown ``table`` and, with ``detection``, the
-    ``detection_table``)."""
+    ``detection_table``). ``protocol`` (``iters``, ``lr``) is the detection
+    protocol's calibrated schedule, against which the demo's length is
+    stated."""
     summary = {m: summarise(r, head) for m, r in results.items()}
     pictures = _pictures(work_dir, model, results, scans, names)
     det_part, det_md, det_table = _detection_section(
-        work_dir, detection) if detection else (None, [], None)
+        work_dir, detection, protocol) if detection else (None, [], None)
     report = dict(
         summary,
         margin_miou=summary['dos']['miou'] - summary['random']['miou'],

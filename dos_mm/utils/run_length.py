@@ -43,3 +43,25 @@ def rescale_param_schedulers(schedulers: Union[dict, List[dict]],
             new['end'] = new['begin'] + 1  # a short warm-up keeps a step
         out.append(new)
     return out
+
+
+def fit_run_length(cfg, iters: int) -> bool:
+    """Set an iteration-based config's run to ``iters`` iterations, its
+    parameter schedulers fitted to it (:func:`rescale_param_schedulers`).
+
+    Args:
+        cfg (mmengine.Config): a config with ``train_cfg.max_iters``;
+            changed in place.
+        iters (int): the new run length.
+
+    Returns:
+        bool: whether anything changed.
+    """
+    if iters == cfg.train_cfg.max_iters:
+        return False
+    if cfg.get('param_scheduler'):
+        cfg.param_scheduler = rescale_param_schedulers(cfg.param_scheduler,
+                                                       cfg.train_cfg.max_iters,
+                                                       iters)
+    cfg.train_cfg.max_iters = iters
+    return True

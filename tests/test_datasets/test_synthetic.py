@@ -419,7 +419,29 @@ def test_deterministic_dataset(dataset, tmp_path):
         assert (out / rel).read_bytes() == (other / rel).read_bytes()
 
 
+def test_test_split_leaves_train_and_val_as_they_are(dataset, tmp_path):
+    """num_test adds sequence 11 and its info file; the train and val
+    scans are the ones a folder without the split has."""
+    out, _ = dataset
+    other = tmp_path / 'with_test'
+    settings = generate_dataset(
+        str(other), num_train=2, num_val=1, seed=7, spec=SMALL, num_test=2)
+    assert settings['num_test'] == 2
+    for rel in ('sequences/00/velodyne/000001.bin',
+                'sequences/08/velodyne/000000.bin'):
+        assert (out / rel).read_bytes() == (other / rel).read_bytes()
+    with open(other / 'semantickitti_infos_test.pkl', 'rb') as f:
+        test = pickle.load(f)['data_list']
+    assert [i['lidar_points']['lidar_path'] for i in test] == [
+        'sequences/11/velodyne/000000.bin', 'sequences/11/velodyne/000001.bin'
+    ]
+    assert (other / test[1]['lidar_points']['lidar_path']).stat().st_size
+    assert not (out / 'semantickitti_infos_test.pkl').exists()
+    assert 'num_test' not in read_marker(str(out))
+
+
 @pytest.mark.parametrize('kwargs', [
+    dict(num_train=2, num_val=1, seed=7, spec=SMALL, num_test=1),
     dict(num_train=2, num_val=1, seed=8, spec=SMALL),
     dict(num_train=3, num_val=1, seed=7, spec=SMALL),
     dict(num_train=2, num_val=1, seed=7),

@@ -1,10 +1,13 @@
-"""tools/benchmark_det.py on a tiny budget: runs, resume, paired
-differences, merge."""
+"""The detection benchmark: a tiny run end to end (slow), resume, merge,
+paired differences for every comparison, one protocol per table, and the
+calibration's record."""
 import json
 import sys
 
 import pytest
 
+from dos_mm.evaluation import detection_benchmark as bench
+from dos_mm.evaluation import detection_protocol as det
 from ..conftest import REPO
 
 
@@ -14,72 +17,120 @@ def _main():
     return main
 
 
+def _run(arm, seed, value, fraction=0.05, iters=300, lr=2e-3):
+    return dict(
+        arm=arm,
+        seed=seed,
+        fraction=fraction,
+        map=value,
+        ap=dict(car=value * 2),
+        labelled=5,
+        iters=iters,
+        lr=lr)
+
+
+def test_summary_pairs_every_comparison_by_seed():
+    runs = []
+    for seed, base in enumerate([5.0, 7.0, 6.0]):
+        runs += [
+            _run('scratch', seed, base),
+            _run('dos', seed, base + 1.0 + 0.1 * seed),
+            _run('dos_ft', seed, base - 0.5),
+            _run('dos_frozen', seed, 3.0 + seed),
+            _run('random_frozen', seed, 1.0 + seed),
+        ]
+    runs.append(_run('dos', 9, 50.0))  # no scratch for seed 9: not paired
+    part = bench.summarise(runs)['0.05']
+    assert set(part['diffs']) == {f'{a} - {b}' for a, b in det.COMPARISONS}
+    dos = part['diffs']['dos - scratch']
+    assert dos['seeds'] == [0, 1, 2]
+    assert dos['per_seed'] == pytest.approx([1.0, 1.1, 1.2])
+    assert dos['resolved'] and dos['low'] > 0
+    frozen = part['diffs']['dos_frozen - random_frozen']
+    assert frozen['per_seed'] == [2.0, 2.0, 2.0] and frozen['resolved']
+    assert part['arms']['dos']['n'] == 4
+    assert part['arms']['scratch']['ap']['car']['mean'] == pytest.approx(12.0)
+    md = bench.to_markdown(bench.summarise(runs))
+    assert 'dos_frozen - random_frozen' in md and 'resolved' in md
+
+
+def test_one_seed_is_never_resolved():
+    runs = [_run('scratch', 0, 1.0), _run('dos', 0, 9.0)]
+    d = bench.summarise(runs)['0.05']['diffs']['dos - scratch']
+    assert d['n'] == 1 and not d['resolved']
+    assert '(one seed)' in bench.to_markdown(bench.summarise(runs))
+
+
+def test_merge_refuses_duplicates_and_mixed_protocols(tmp_path):
+    for name, runs in (('a', [_run('scratch', 0,
+                                   1.0)]), ('b', [_run('scratch', 1, 2.0)]),
+                       ('c', [_run('scratch', 2, 2.0, iters=600)])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'results.json').write_text(
+            json.dumps(dict(runs=runs)))
+    assert len(bench.merge([str(tmp_path / 'a'), str(tmp_path / 'b')])) == 2
+    with pytest.raises(SystemExit, match='in both'):
+        bench.merge([str(tmp_path / 'a'), str(tmp_path / 'a')])
+    with pytest.raises(SystemExit, match='different protocols'):
+        bench.merge([str(tmp_path / 'a'), str(tmp_path / 'c')])
+    main = _main()
+    assert main([
+        '--merge',
+        str(tmp_path / 'a'),
+        str(tmp_path / 'b'), '--out',
+        str(tmp_path / 'm')
+    ]) == 0
+    assert (tmp_path / 'm' / 'results.md').exists()
+
+
+def test_calibration_resumes_and_records_the_choice(tmp_path, monkeypatch):
+    """Each rate runs once (a rerun keeps what is measured); the choice is
+    saved with the curves; another length in the same folder is refused."""
+    calls = []
+
+    def fake(data, work, ann, lr, iters, every, seed, threads):
+        calls.append(lr)
+        scale = {1e-3: 1.0, 2e-3: 2.0}[lr]
+        return [
+            dict(iter=every * (i + 1), map=scale * v, ap={})
+            for i, v in enumerate([1.0, 4.0, 5.0])
+        ]
+
+    monkeypatch.setattr(det, 'calibrate_rate', fake)
+    monkeypatch.setattr(det, 'labelled_split', lambda *a: 'split.pkl')
+    out = str(tmp_path / 'cal')
+    bench.calibrate(out, 'data', 0.2, 0, [1e-3], 600, 200)
+    record = bench.calibrate(out, 'data', 0.2, 0, [1e-3, 2e-3], 600, 200)
+    assert calls == [1e-3, 2e-3]
+    assert record['choice']['lr'] == 2e-3
+    assert record['choice']['iters'] == 600  # 10 >= 9.5; 8 is not
+    saved = json.loads((tmp_path / 'cal' / 'calibration.json').read_text())
+    assert saved['choice'] == record['choice']
+    assert 'Chosen for every arm' in (tmp_path / 'cal' /
+                                      'calibration.md').read_text()
+    with pytest.raises(SystemExit, match='another length'):
+        bench.calibrate(out, 'data', 0.2, 0, [1e-3], 900, 200)
+
+
 @pytest.mark.slow
-def test_benchmark_runs_resumes_and_merges(tmp_path):
+def test_benchmark_runs_every_arm_and_resumes(tmp_path):
     main = _main()
     common = [
         '--data',
         str(tmp_path / 'data'), '--iters', '2', '--det-iters', '2',
-        '--num-train', '4', '--num-val', '1', '--fractions', '0.5',
-        '--threads', '2'
+        '--num-train', '4', '--num-val', '1', '--num-test', '1', '--fractions',
+        '0.5', '--threads', '2'
     ]
     out = tmp_path / 'a'
-    assert main(
-        ['--out',
-         str(out), '--seeds', '0', '--arms', 'scratch', 'dos'] + common) == 0
+    assert main(['--out', str(out), '--seeds', '0'] + common) == 0
     result = json.loads((out / 'results.json').read_text())
     runs = result['runs']
-    assert sorted(r['arm'] for r in runs) == ['dos', 'scratch']
+    assert sorted(r['arm'] for r in runs) == sorted(det.CONFIGS)
     assert all(r['labelled'] == 2 and r['iters'] == 2 for r in runs)
-    diff = result['summary']['0.5']['diffs']['dos - scratch']
+    assert result['settings']['protocol']['iters'] == 2
+    diff = result['summary']['0.5']['diffs']['dos_ft - scratch']
     by_arm = {r['arm']: r['map'] for r in runs}
-    assert diff['mean'] == pytest.approx(by_arm['dos'] - by_arm['scratch'])
-    assert diff['n'] == 1 and diff['seeds'] == [0]
-    # a rerun skips what is done (the pretraining and both runs)
-    assert main(
-        ['--out',
-         str(out), '--seeds', '0', '--arms', 'scratch', 'dos'] + common) == 0
-    assert len(json.loads((out / 'results.json').read_text())['runs']) == 2
-    other = tmp_path / 'b'
-    assert main(
-        ['--out',
-         str(other), '--seeds', '1', '--arms', 'scratch', 'dos'] + common) == 0
-    merged = tmp_path / 'm'
-    assert main(['--merge', str(out), str(other), '--out', str(merged)]) == 0
-    summary = json.loads((merged / 'results.json').read_text())['summary']
-    diff = summary['0.5']['diffs']['dos - scratch']
-    assert diff['n'] == 2 and diff['low'] <= diff['mean'] <= diff['high']
-    assert '95 % interval' in (merged / 'results.md').read_text()
-    with pytest.raises(SystemExit, match='in both'):
-        main(['--merge', str(out), str(out), '--out', str(merged)])
-
-
-def test_paired_interval():
-    from dos_mm.evaluation.statistics import paired_interval
-    res = paired_interval([3.3, 0.9, 0.2])
-    assert res['mean'] == pytest.approx(1.4667, abs=1e-3)
-    assert res['low'] == pytest.approx(-2.572, abs=1e-2)
-    assert res['high'] == pytest.approx(5.505, abs=1e-2)
-    one = paired_interval([2.0])
-    assert one['low'] == one['high'] == one['mean'] == 2.0
-
-
-def test_runs_of_different_learning_rates_do_not_mix(tmp_path):
-    """--det-lr: a folder holds one fine-tuning rate; merge and resume
-    refuse to mix rates (before any data is generated)."""
-    main = _main()
-    run = dict(arm='scratch', seed=0, fraction=0.5, map=1.0, labelled=2)
-    for name, extra in (('default', {}), ('lr', dict(lr=5e-4, seed=5)),
-                        ('seed1', dict(seed=1))):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / 'results.json').write_text(
-            json.dumps(dict(runs=[dict(run, **extra)])))
-    with pytest.raises(SystemExit, match='different learning rates'):
-        main(['--merge', str(tmp_path / 'default'), str(tmp_path / 'lr'),
-              '--out', str(tmp_path / 'm')])
-    assert main(['--merge', str(tmp_path / 'default'),
-                 str(tmp_path / 'seed1'), '--out', str(tmp_path / 'm')]) == 0
-    with pytest.raises(SystemExit, match='another --out'):
-        main(['--out', str(tmp_path / 'lr'), '--data',
-              str(tmp_path / 'data')])
-    assert not (tmp_path / 'data').exists()
+    assert diff['mean'] == pytest.approx(by_arm['dos_ft'] - by_arm['scratch'])
+    # a rerun skips what is done (the pretraining and every run)
+    assert main(['--out', str(out), '--seeds', '0'] + common) == 0
+    assert len(json.loads((out / 'results.json').read_text())['runs']) == 5

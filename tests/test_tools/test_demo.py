@@ -29,10 +29,11 @@ def test_demo_writes_report_and_pictures(tmp_path):
     md = (work / 'report.md').read_text()
     assert 'DOS - random' in md
     assert (work / 'iter_2.pth').exists()  # mmengine's checkpoint
-    # the detection half: both arms trained on the same labelled scans and
-    # tested by the config's test loop
+    # the detection half: the pretrained-encoder recipe beside scratch,
+    # trained on the same labelled scans and tested by the config's test
+    # loop, each after recomputing BatchNorm statistics
     det = report['detection']
-    for arm in ('dos', 'scratch'):
+    for arm in ('dos_ft', 'scratch'):
         assert 0 <= det[arm]['map'] <= 100
         assert det[arm]['labelled'] == 2 and det[arm]['iters'] == 2
         assert set(det[arm]['ap']) <= {
@@ -41,7 +42,11 @@ def test_demo_writes_report_and_pictures(tmp_path):
         }
         assert det[arm]['train_s'] > 0
         assert (work / f'det_{arm}' / 'iter_2.pth').exists()
-    assert det['margin_map'] == det['dos']['map'] - det['scratch']['map']
+        log = next((work / f'det_{arm}').glob('*/*.log')).read_text()
+        assert 'PreciseBNHook: BatchNorm statistics' in log
+    assert det['margin_arm'] == 'dos_ft'
+    assert det['margin_map'] == det['dos_ft']['map'] - det['scratch']['map']
+    assert 'A short fine-tune' in md
     assert (work / det['picture']).stat().st_size > 1000
     assert 'CenterPoint from DOS and from scratch' in md
     assert (work / 'dos_centerpoint.pth').exists()

@@ -2,6 +2,11 @@
 # reads) as a 3D detection dataset: the generator's boxes of the nuScenes
 # detection classes, bottom-centred in the LiDAR frame. No GT-paste and no
 # class-balanced sampling (the protocol of label-efficient LiDAR SSL).
+# Splits: train (labelled subsets of it come from the label-split tool),
+# val (the detection protocol's calibration split) and test (scored once the
+# protocol is fixed; tools/generate_synthetic.py --num-test). The x-y range
+# is the detectors' (demo_det_point_cloud_range).
+_base_ = ['../models/demo_sparse_encoder.py']
 dataset_type = 'SyntheticDetDataset'
 data_root = 'data/synthetic/'
 class_names = [
@@ -9,7 +14,7 @@ class_names = [
     'traffic_cone', 'barrier'
 ]
 metainfo = dict(classes=class_names)
-point_cloud_range = [-51.2, -51.2, -3.0, 51.2, 51.2, 5.0]
+point_cloud_range = {{_base_.demo_det_point_cloud_range}}
 backend_args = None
 
 train_pipeline = [
@@ -64,9 +69,14 @@ val_dataloader = dict(
         pipeline=test_pipeline,
         test_mode=True,
         backend_args=backend_args))
-test_dataloader = val_dataloader
-# nuScenes' AP by centre distance (0.5 / 1 / 2 / 4 m), boxes within 50 m
-val_evaluator = dict(type='CenterDistanceAPMetric', max_range=50.0)
+test_dataloader = dict(
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'],
+                 ann_file='semantickitti_infos_test.pkl'))
+# nuScenes' AP by centre distance (0.5 / 1 / 2 / 4 m), boxes within the
+# range's inscribed circle
+val_evaluator = dict(
+    type='CenterDistanceAPMetric', max_range={{_base_.demo_det_max_range}})
 test_evaluator = val_evaluator
 
 vis_backends = [dict(type='LocalVisBackend')]

@@ -7,6 +7,7 @@ Layout under ``out``::
     sequences/00/boxes/000000.npy      (M, 8) object boxes + raw id
     semantickitti_infos_train.pkl      mmdet3d v2 info files
     semantickitti_infos_val.pkl
+    semantickitti_infos_test.pkl       only with num_test (sequence 11)
     dos_synthetic.json                 generator version and settings
 
 The dataset is built in a sibling temporary folder and renamed into place
@@ -29,7 +30,7 @@ from .lidar import LidarSpec, scan_scene
 # of every object with their point counts
 GENERATOR_VERSION = 2
 MARKER = 'dos_synthetic.json'
-SPLITS = (('train', '00'), ('val', '08'))
+SPLITS = (('train', '00'), ('val', '08'), ('test', '11'))
 
 
 def read_marker(out: str) -> Optional[dict]:
@@ -73,8 +74,13 @@ def generate_dataset(out: str,
                      num_val: int,
                      seed: int = 0,
                      spec: LidarSpec = LidarSpec(),
-                     progress: Optional[Callable] = None) -> dict:
-    """Generate ``num_train + num_val`` scans into ``out``.
+                     progress: Optional[Callable] = None,
+                     num_test: int = 0) -> dict:
+    """Generate ``num_train + num_val (+ num_test)`` scans into ``out``.
+
+    The scans are drawn in the order train, val, test from one seeded
+    stream, so adding a test split leaves the train and val scans as they
+    are.
 
     Args:
         out (str): dataset folder; must not hold another generator's data.
@@ -83,6 +89,10 @@ def generate_dataset(out: str,
         seed (int): seed of the whole dataset.
         spec (LidarSpec): sensor.
         progress (callable, optional): wraps an iterable (e.g. tqdm).
+        num_test (int): test scans (sequence 11), the split a protocol
+            scores once its choices are fixed on val; 0 writes none (and
+            leaves ``num_test`` out of the settings, so folders written
+            before the split existed still match).
 
     Returns:
         dict: the settings written to ``dos_synthetic.json``.
@@ -92,15 +102,18 @@ def generate_dataset(out: str,
             settings or by another generator version.
         OSError: ``out``'s parent is not writable.
     """
-    if num_train < 1 or num_val < 1:
-        raise ValueError(f'need at least 1 train and 1 val scan, got '
-                         f'num_train={num_train}, num_val={num_val}')
+    if num_train < 1 or num_val < 1 or num_test < 0:
+        raise ValueError(f'need at least 1 train and 1 val scan and no '
+                         f'negative count, got num_train={num_train}, '
+                         f'num_val={num_val}, num_test={num_test}')
     settings = dict(
         generator_version=GENERATOR_VERSION,
         seed=seed,
         num_train=num_train,
         num_val=num_val,
         lidar=spec.__dict__)
+    if num_test:
+        settings['num_test'] = num_test
     existing = read_marker(out)
     if existing == json.loads(json.dumps(settings)):
         return existing
@@ -118,9 +131,10 @@ def generate_dataset(out: str,
     try:
         rng = np.random.default_rng(seed)
         jobs = [(split, seq, i)
-                for (split, seq), n in zip(SPLITS, (num_train, num_val))
+                for (split,
+                     seq), n in zip(SPLITS, (num_train, num_val, num_test))
                 for i in range(n)]
-        infos = {split: [] for split, _ in SPLITS}
+        infos = {split: [] for split, seq, _ in jobs}
         for split, seq, i in (progress(jobs) if progress else jobs):
             scene = sample_scene(rng)
             points, labels, instance = scan_scene(

@@ -1,5 +1,10 @@
 from .checkpoint_check_hook import CheckpointCheckHook
 from .dos_schedule_hook import DOSScheduleHook
+from .freeze_warmup_hook import FreezeWarmupHook
+from .precise_bn_hook import PreciseBNHook
 from .teacher_ema_hook import TeacherEMAHook
 
-__all__ = ['CheckpointCheckHook', 'DOSScheduleHook', 'TeacherEMAHook']
+__all__ = [
+    'CheckpointCheckHook', 'DOSScheduleHook', 'FreezeWarmupHook',
+    'PreciseBNHook', 'TeacherEMAHook'
+]
