@@ -79,6 +79,7 @@ def _read_openpcdet(path: str) -> dict:
 
 def convert(args) -> str:
     """Write ``args.dst``; returns the line to print."""
+    converters.check_output_path(args.src, args.dst)
     backbone = args.openpcdet_backbone
     if args.from_openpcdet:
         if args.target != 'centerpoint':

@@ -72,9 +72,10 @@ def parse_args(argv=None):
     p.add_argument(
         '--det-iters',
         type=int,
-        default=80,
-        help='CenterPoint fine-tuning iterations of each arm (0: skip the '
-        'detection half)')
+        default=160,
+        help='CenterPoint fine-tuning iterations of each arm, a short run '
+        "beside the protocol's calibrated length (0: skip the detection "
+        'half)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--threads', type=int, default=None)
     return p.parse_args(argv)
