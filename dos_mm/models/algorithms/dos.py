@@ -64,6 +64,7 @@ class DOS(BaseModel):
         self.student = DOSEncoder(**encoder)
         self.teacher = TeacherEMA(self.student, start['teacher_momentum'])
         self.head = MODELS.build(head)
+        self._check_prototype_counts()
         self.set_schedule(**start)
         self.cross_view_radius = cross_view_radius  # None: resolved once
         self._register_load_state_dict_pre_hook(self._upgrade_keys)
@@ -73,6 +74,21 @@ class DOS(BaseModel):
             raise ValueError(f"student_input='{student_input}' needs "
                              'encoder.mask_token_channels (the backbone '
                              'input channels)')
+
+    def _check_prototype_counts(self) -> None:
+        """The prototype head's K and the target's must agree (otherwise
+        the first step fails deep in a matrix product)."""
+        usage = getattr(getattr(self.head, 'target', None), 'usage', None)
+        if usage is None:
+            return
+        k_head, k_target = self.student.num_prototypes, usage.numel()
+        if k_head != k_target:
+            raise ValueError(
+                f'model.encoder.head.num_prototypes={k_head} but '
+                f'model.head.target.num_prototypes={k_target}: the target '
+                'is computed over the prototypes the head scores. Fix: '
+                'state K once (num_prototypes = ... at the top of the '
+                'config) and pass it to both, as configs/dos/*.py do')
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -156,8 +172,8 @@ class DOS(BaseModel):
         pairs = self.match_views(student, teacher,
                                  self.radius(student + teacher), stats)
         plan = self.head.targets(teacher, self.teacher.module, pairs)
-        total = self.head.loss(logits, [s.cells for s in student], plan,
-                               pairs, batch_size)
+        total = self.head.loss(logits, [s.cells for s in student], plan, pairs,
+                               batch_size)
         if total is None:  # nothing observable anywhere: a counted zero
             total = sum(p.sum() * 0 for p in self.student.parameters())
         out = dict(loss=total)

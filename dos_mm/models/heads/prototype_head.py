@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from ...functional.precision import float32_island
+from ..utils.prototype_count import check_prototype_count
 
 
 class CosineLogits(NamedTuple):
@@ -60,6 +61,7 @@ class PrototypeHead(BaseModule):
         init_cfg=dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.)
     ) -> None:
         super().__init__(init_cfg=init_cfg)
+        check_prototype_count(num_prototypes, 'model.encoder.head')
         self.projector = nn.Sequential(
             nn.Linear(in_channels, hidden_channels), nn.GELU(),
             nn.Linear(hidden_channels, out_channels))

@@ -7,6 +7,7 @@ from torch.profiler import record_function
 
 from dos_mm.functional import (global_assignment_mass, global_column_logsumexp,
                                rank_agreement, rank_marginal, zipf_sinkhorn)
+from ..utils.prototype_count import check_prototype_count
 
 
 def _finite_everywhere(logits: Tensor) -> bool:
@@ -57,6 +58,7 @@ class ZipfSinkhornTarget(nn.Module):
                  usage_momentum: float = 0.9,
                  usage: str = 'exp_mass') -> None:
         super().__init__()
+        check_prototype_count(num_prototypes, 'model.head.target')
         if usage not in self.USAGES:
             raise ValueError(f'usage must be one of {self.USAGES}, got '
                              f'{usage!r}')

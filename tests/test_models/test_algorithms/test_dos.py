@@ -242,8 +242,7 @@ def test_step_keeps_no_cells_by_prototypes_tensor_for_backward():
     """The student's loss keeps (N, D) and (K, D) gradients instead of any
     (N, K) logits, softmaps or plan; the projector keeps one (N, hidden)
     activation. K = 48 and hidden = 80 appear in no other shape."""
-    model = build_model(
-        proto_head=dict(num_prototypes=48, hidden_channels=80))
+    model = build_model(proto_head=dict(num_prototypes=48, hidden_channels=80))
     data = model.data_preprocessor(make_batch(), True)
     saved = []
     with torch.autograd.graph.saved_tensors_hooks(
@@ -332,9 +331,54 @@ def test_model_holds_its_schedule_start_until_the_hook_sets_values():
 def test_scheduled_value_outside_model_schedule_is_refused(place, value):
     """The hook would overwrite it, so a config stating it elsewhere (as
     older configs did) is refused, naming the value and model.schedule."""
-    with pytest.raises(ValueError, match=value.replace('.', r'\.') +
-                       '.*model.schedule'):
+    with pytest.raises(
+            ValueError, match=value.replace('.', r'\.') + '.*model.schedule'):
         build_model(**place)
+
+
+@pytest.mark.parametrize('schedule, message', [
+    (dict(teacher_momentum=(1.5, 2.0)),
+     r'model\.schedule\.teacher_momentum=\(1\.5, 2\.0\) is not a \(start, '
+     r'end\) pair, each in \[0, 1\]'),
+    (dict(teacher_temp=0), r'model\.schedule\.teacher_temp=0 is not a '
+     r'\(start, end\) pair, each in \(0, inf\)'),
+    (dict(teacher_temp=(0.0, 0.07)), r'teacher_temp=\(0\.0, 0\.07\)'),
+    (dict(alpha=-1.0), r'model\.schedule\.alpha=-1\.0 is not a number in '
+     r'\[0, inf\)'),
+    (dict(alpha='1.3'), r"alpha='1\.3'"),
+    (dict(mask_ratio=1.0), r'mask_ratio=1\.0 is not a number in \[0, 1\)'),
+    (dict(block_size=0), r'block_size=0 is not a number in \(0, inf\)'),
+    (dict(mask_warmup=2), r'mask_warmup=2 is not a number in \[0, 1\]'),
+])
+def test_schedule_values_out_of_range_are_refused_at_build(schedule, message):
+    """Issue 34, case 7 and the teacher_temp=0 traceback: a value the
+    schedule cannot use is refused where the config is read, naming its
+    key, the value and the allowed range."""
+    with pytest.raises(ValueError, match=message + '.*Fix: set model'):
+        build_model(schedule=schedule)
+
+
+@pytest.mark.parametrize('value', ['abc', 512.5, 1, True])
+def test_prototype_count_must_be_an_integer(value):
+    """Issue 34: num_prototypes=abc or 512.5 was a traceback deep in torch;
+    now the key, the value and the fix."""
+    with pytest.raises(
+            ValueError,
+            match=r'model\.encoder\.head\.num_prototypes=.*'
+            r'not an integer >= 2\. Fix'):
+        build_model(proto_head=dict(num_prototypes=value))
+
+
+def test_prototype_counts_of_head_and_target_must_agree():
+    """Issue 34: a K in the encoder's head other than the target's failed
+    with a size mismatch at the first step; now at build."""
+    with pytest.raises(
+            ValueError,
+            match=r'num_prototypes=16 but model\.head\.target\.'
+            r'num_prototypes=8.*Fix: state K once'):
+        build_model(
+            encoder=dict(head=dict(num_prototypes=16)),
+            head=dict(target=dict(num_prototypes=8)))
 
 
 def test_unknown_schedule_key_and_argument_are_refused():
