@@ -6,6 +6,7 @@ Each fix is applied once by :func:`apply_compat_patches` (called when
 """
 from .atomic_checkpoint import patch_atomic_checkpoint
 from .centerpoint_head_init import patch_centerpoint_head_init
+from .checkpoint_rotation import patch_checkpoint_rotation
 from .mmengine_checkpoint import patch_mmengine_local_loader
 from .mmengine_cpu_dist import patch_mmengine_cpu_dist
 from .numpy_long import restore_numpy_long
@@ -26,6 +27,7 @@ def apply_compat_patches() -> dict:
         _APPLIED['mmengine_local_loader'] = patch_mmengine_local_loader()
         _APPLIED['mmengine_cpu_dist'] = patch_mmengine_cpu_dist()
         _APPLIED['atomic_checkpoint'] = patch_atomic_checkpoint()
+        _APPLIED['checkpoint_rotation'] = patch_checkpoint_rotation()
         _APPLIED['centerpoint_head_init'] = patch_centerpoint_head_init()
     return dict(_APPLIED)
 
@@ -34,5 +36,6 @@ __all__ = [
     'apply_compat_patches', 'patch_spconv_cpu_stream', 'patch_spconv_cpu_conv',
     'restore_numpy_long', 'patch_mmengine_local_loader',
     'patch_mmengine_cpu_dist', 'patch_atomic_checkpoint',
+    'patch_checkpoint_rotation',
     'patch_centerpoint_head_init', 'patch_spconv_cpu_algo'
 ]
