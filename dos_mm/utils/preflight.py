@@ -20,6 +20,19 @@ PREPARE = {
     'ScanNetDataset': _CREATE.format('scannet'),
     'SyntheticDetDataset': 'python tools/generate_synthetic.py --out {root}',
 }
+# a folder the synthetic generator wrote (its marker file): its info files
+# come from the generator, whatever dataset class reads them
+SYNTHETIC_MARKER = 'dos_synthetic.json'
+SYNTHETIC_FIX = PREPARE['SyntheticDetDataset']
+
+
+def preparation_command(dataset_type: Optional[str], root: str) -> str:
+    """The command that makes the info files of ``root``: the generator's
+    for a synthetic folder (tools/create_data.py would replace its infos by
+    those of the real dataset's official sequences), else the dataset's."""
+    if osp.isfile(osp.join(root, SYNTHETIC_MARKER)):
+        return SYNTHETIC_FIX.format(root=root)
+    return PREPARE.get(dataset_type, 'its data preparation').format(root=root)
 
 
 def _datasets(cfg) -> Iterator[dict]:
@@ -45,9 +58,7 @@ def info_file_problems(dataset_cfg: dict) -> List[str]:
             continue
         path = ann if osp.isabs(ann) else osp.join(
             ds.get('data_root') or '', ann)
-        fix = PREPARE.get(
-            ds.get('type'),
-            'its data preparation').format(root=ds.get('data_root') or '.')
+        fix = preparation_command(ds.get('type'), ds.get('data_root') or '.')
         if not osp.isfile(path):
             problems.append(
                 f'{path}: info file not found (dataset {ds.get("type")}). '

@@ -34,7 +34,38 @@ def test_bounds_past_the_run_and_tiny_warmups():
 
 def test_epoch_schedulers_and_bad_lengths_are_refused():
     with pytest.raises(ValueError, match='epochs.*by_epoch=False'):
-        rescale_param_schedulers(dict(type='MultiStepLR', milestones=[8]),
-                                 400, 200)
+        rescale_param_schedulers(
+            dict(type='MultiStepLR', milestones=[8]), 400, 200)
     with pytest.raises(ValueError, match='>= 1'):
         rescale_param_schedulers([], 400, 0)
+
+
+def test_max_iters_on_the_command_line_fits_the_schedulers():
+    """Issue 34, case 9: ``--cfg-options train_cfg.max_iters=N`` (what
+    tools/train.py passes to load_config) refits the schedulers as
+    apis.pretrain(iters=N) does, and logs it; at N = 10 the rate no longer
+    ends inside its warm-up."""
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    from dos_mm.utils import fit_run_length, load_config
+
+    class Recorder(logging.Handler):
+
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    messages = []
+    MMLogger.get_instance('test_run_length_cli').addHandler(Recorder())
+    cfg = load_config(str(DEMO), {'train_cfg.max_iters': 200})
+    expected = Config.fromfile(str(DEMO))
+    fit_run_length(expected, 200)
+    assert cfg.param_scheduler == expected.param_scheduler
+    assert cfg.param_scheduler[0]['end'] == 10
+    assert any('refitted to the new length' in m for m in messages)
+    short = load_config(str(DEMO), {'train_cfg.max_iters': 10})
+    assert short.param_scheduler[0]['end'] <= 10
+    assert short.param_scheduler[1]['end'] == 10
+    same = load_config(str(DEMO), {'train_cfg.max_iters': 400})
+    assert same.param_scheduler == Config.fromfile(str(DEMO)).param_scheduler

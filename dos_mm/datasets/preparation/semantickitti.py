@@ -21,6 +21,15 @@ def prepare_semantickitti(root: str, drop_bad: bool = False) -> List[dict]:
             'layout data/semantickitti/sequences/<00..21>/velodyne/*.bin '
             '(see mmdet3d docs, "SemanticKITTI"). Fix: pass --root-path to '
             'the folder holding sequences/')
+    if osp.isfile(osp.join(root, 'dos_synthetic.json')):
+        raise ValueError(
+            f'{root}: a synthetic dataset written by '
+            'tools/generate_synthetic.py (it has dos_synthetic.json), not '
+            "SemanticKITTI; mmdet3d's converter would replace its info files "
+            'by the official sequences, pointing at scans it does not have '
+            'and without its boxes. Nothing was written. Fix: its info files '
+            'come with it; to remake them, python tools/generate_synthetic.py '
+            f'--out {root} (into an empty folder)')
     conv = converter('semantickitti_converter')
     cwd = os.getcwd()
 

@@ -42,3 +42,30 @@ def test_missing_layout_is_named(tmp_path):
     proc = run(tmp_path)
     assert proc.returncode == 2
     assert 'no sequences/ folder' in proc.stderr
+
+
+def test_synthetic_folder_is_refused_and_left_as_it_is(tmp_path,
+                                                       synthetic_root):
+    """Issue 34, case 3: the missing-info advice of a synthetic folder is
+    the generator, and create_data refuses such a folder before writing
+    (it used to replace its infos by 19 130 official scans without
+    boxes)."""
+    from mmengine.config import Config
+
+    from dos_mm.utils import info_file_problems
+    root = tmp_path / 'synthetic'
+    shutil.copytree(synthetic_root, root)
+    before = {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()}
+    proc = run(root)
+    assert proc.returncode == 2
+    assert 'a synthetic dataset written by tools/generate_synthetic.py' in \
+        proc.stderr and 'Nothing was written' in proc.stderr
+    after = {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()}
+    assert after == before
+    cfg = Config.fromfile(str(REPO / 'configs/dos/pretrain_demo.py'))
+    ds = cfg.train_dataloader.dataset
+    ds.data_root = str(root) + '/'
+    ds.ann_file = 'missing_infos.pkl'
+    problem, = info_file_problems(ds)
+    assert 'python tools/generate_synthetic.py --out' in problem
+    assert 'create_data' not in problem
