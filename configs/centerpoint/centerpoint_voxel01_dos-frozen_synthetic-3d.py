@@ -7,9 +7,4 @@
 # (centerpoint_voxel01_random-frozen_synthetic-3d.py).
 _base_ = ['./centerpoint_voxel01_dos_synthetic-3d.py']
 model = dict(pts_middle_encoder=dict(type='FrozenSparseEncoder'))
-custom_hooks = [
-    dict(
-        type='PreciseBNHook',
-        num_batches={{_base_.precise_bn_batches}},
-        before_train=True)
-]
+custom_hooks = {{_base_.frozen_encoder_hooks}}

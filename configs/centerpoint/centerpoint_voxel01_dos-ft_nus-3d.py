@@ -14,7 +14,4 @@ _base_ = [
 ]
 optim_wrapper = dict(paramwise_cfg={{_base_.recipe_paramwise_cfg}})
 param_scheduler = {{_base_.recipe_cyclic_20e}}
-custom_hooks = [
-    {{_base_.recipe_freeze_hook}},
-    dict(type='PreciseBNHook', num_batches=200),
-]
+custom_hooks = {{_base_.recipe_cyclic_20e_hooks}}

@@ -6,9 +6,4 @@
 # so the two rows differ in the encoder's weights only.
 _base_ = ['./centerpoint_voxel01_scratch_synthetic-3d.py']
 model = dict(pts_middle_encoder=dict(type='FrozenSparseEncoder'))
-custom_hooks = [
-    dict(
-        type='PreciseBNHook',
-        num_batches={{_base_.precise_bn_batches}},
-        before_train=True)
-]
+custom_hooks = {{_base_.frozen_encoder_hooks}}

@@ -61,10 +61,10 @@ model = dict(
 # val split, before any test scan was scored: the rate of the highest val
 # mAP (2e-3 of 1e-3, 2e-3, 4e-3) and the first evaluated length reaching
 # 95 % of its best (800 of 200..1000); docs/detection.md and
-# docs/benchmarks/det_protocol/calibration.md. The cosine ends at a ratio of each parameter group's own rate
-# (eta_min_ratio), so a per-module lr_mult (the pretrained-encoder recipe)
-# holds to the last iteration; an absolute eta_min would pull every group
-# to the same rate.
+# docs/benchmarks/det_protocol/calibration.md. The cosine ends at a ratio
+# of each parameter group's own rate (eta_min_ratio), so a per-module
+# lr_mult (the pretrained-encoder recipe) holds to the last iteration; an
+# absolute eta_min would pull every group to the same rate.
 max_iters = 800
 lr = 2e-3
 optim_wrapper = dict(
@@ -91,4 +91,12 @@ default_hooks = dict(
         max_keep_ckpts=1))
 precise_bn_batches = 20
 custom_hooks = [dict(type='PreciseBNHook', num_batches=precise_bn_batches)]
+# the frozen-encoder rows: the encoder never trains, and its BatchNorm
+# statistics are computed before the first step too
+frozen_encoder_hooks = [
+    dict(
+        type='PreciseBNHook',
+        num_batches=precise_bn_batches,
+        before_train=True)
+]
 log_processor = dict(by_epoch=False)

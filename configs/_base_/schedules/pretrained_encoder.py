@@ -10,8 +10,10 @@
 # The names are the recipe's own: a leaf config takes this file as a second
 # base beside its detector (mmengine refuses a key that two bases define)
 # and sets optim_wrapper.paramwise_cfg, param_scheduler and custom_hooks
-# from them. tests/test_configs_recipe.py steps the optimizer and
-# schedulers of each such config through its whole schedule.
+# from them (recipe_cyclic_20e_hooks: the freeze and BatchNorm
+# recomputation on 200 batches, for the real datasets' epochs).
+# tests/test_configs_recipe.py steps the optimizer and schedulers of each
+# such config through its whole schedule.
 encoder_lr_mult = 0.1
 encoder_frozen_ratio = 0.05
 recipe_paramwise_cfg = dict(
@@ -29,4 +31,8 @@ recipe_cyclic_20e = [
          begin=0, end=8, by_epoch=True, convert_to_iter_based=True),
     dict(type='CosineAnnealingMomentum', T_max=12, eta_min=1, begin=8,
          end=20, by_epoch=True, convert_to_iter_based=True),
+]
+recipe_cyclic_20e_hooks = [
+    recipe_freeze_hook,
+    dict(type='PreciseBNHook', num_batches=200),
 ]
