@@ -84,7 +84,8 @@ def main(argv=None) -> int:
             ]
             for info in train:
                 for fraction, path in write_label_splits(
-                        info, [0.001, 0.01, 0.1, 0.2]).items():
+                        info, [0.001, 0.01, 0.1, 0.2],
+                        skip_too_small=True).items():
                     print(f'label split {fraction:g}: {path}')
     except (OSError, ValueError, ImportError,
             subprocess.CalledProcessError) as exc:

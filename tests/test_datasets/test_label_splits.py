@@ -10,16 +10,37 @@ from dos_mm.datasets.label_splits import label_split, write_label_splits
 from ..conftest import REPO
 
 
-def test_splits_are_deterministic_nested_and_never_empty():
+def test_splits_are_deterministic_and_nested():
     a = label_split(1000, 0.01, seed=0)
     assert np.array_equal(a, label_split(1000, 0.01, seed=0))
     assert not np.array_equal(a, label_split(1000, 0.01, seed=1))
     assert len(a) == 10 and len(set(a.tolist())) == 10
     b = label_split(1000, 0.1, seed=0)
     assert set(a.tolist()) <= set(b.tolist())
-    assert len(label_split(50, 0.001, seed=0)) == 1
     with pytest.raises(ValueError, match='fraction'):
         label_split(10, 0.0, seed=0)
+
+
+def test_a_fraction_of_less_than_half_a_scan_is_refused_or_skipped(tmp_path):
+    """Issue 34, case 10: 1 % of 4 scans wrote 1 scan (25 %) into a file
+    named 1pct; now an error naming the file, the sizes and the fix, or a
+    logged skip where a tool writes a fixed list of fractions."""
+    with pytest.raises(
+            ValueError,
+            match=r'0\.01 split of 4 scans .* 25%'
+            r' of them, not 1\.00%\. Fix: a fraction of at least'
+            r' 0\.125'):
+        label_split(4, 0.01, seed=0)
+    assert len(label_split(4, 0.125, seed=0)) == 1  # half a scan rounds up
+    src = tmp_path / 'x_infos_train.pkl'
+    with open(src, 'wb') as f:
+        pickle.dump(dict(data_list=[dict(i=i) for i in range(4)]), f)
+    with pytest.raises(ValueError, match='x_infos_train.pkl: a 0.01 split'):
+        write_label_splits(str(src), [0.01, 0.5])
+    assert not (tmp_path / 'x_infos_train_1pct_seed0.pkl').exists()
+    written = write_label_splits(str(src), [0.01, 0.5], skip_too_small=True)
+    assert list(written) == [0.5]
+    assert not (tmp_path / 'x_infos_train_1pct_seed0.pkl').exists()
 
 
 def test_tool_writes_info_files(tmp_path):

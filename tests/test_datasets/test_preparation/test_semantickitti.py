@@ -34,7 +34,12 @@ def test_partial_copy_is_reported_then_dropped(tmp_path, synthetic_root):
     assert [d['lidar_points']['lidar_path'] for d in kept
             ] == [f'sequences/00/velodyne/00000{i}.bin' for i in range(4)]
     assert (root / 'semantickitti_infos_train.pkl.orig').is_file()
-    assert (root / 'semantickitti_infos_train_10pct_seed0.pkl').is_file()
+    # 20 % of 4 scans is one scan; 10 % (0.4 scans) is skipped and logged
+    # rather than written as 25 % under a 10 % name
+    assert (root / 'semantickitti_infos_train_20pct_seed0.pkl').is_file()
+    assert not (root / 'semantickitti_infos_train_10pct_seed0.pkl').exists()
+    assert 'label split skipped: a 0.1 split of 4 scans' in \
+        again.stdout + again.stderr
     assert not list(root.glob('*.tmp*'))
 
 
