@@ -73,7 +73,12 @@ def main(argv=None) -> int:
                                       dict(settings, merged=args.merge))
         print(bench.to_markdown(summary))
         return 0
-    bench.prepare_data(args.data, args.num_train, args.num_val, args.num_test)
+    try:
+        bench.prepare_data(args.data, args.num_train, args.num_val,
+                           args.num_test)
+    except (ValueError, OSError) as exc:  # e.g. a folder of other settings
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
     if args.calibrate:
         record = bench.calibrate(args.out, args.data, args.cal_fraction,
                                  args.seeds[0], args.rates, args.cal_iters,

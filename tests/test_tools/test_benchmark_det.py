@@ -134,3 +134,20 @@ def test_benchmark_runs_every_arm_and_resumes(tmp_path):
     # a rerun skips what is done (the pretraining and every run)
     assert main(['--out', str(out), '--seeds', '0'] + common) == 0
     assert len(json.loads((out / 'results.json').read_text())['runs']) == 5
+
+
+def test_data_folder_of_other_settings_is_an_error(tmp_path, capsys):
+    """A folder generated with other counts (an earlier benchmark's, with
+    no test split) is named with the fix, and left as it is."""
+    from dos_mm.datasets.synthetic import generate_dataset
+    data = tmp_path / 'data'
+    generate_dataset(str(data), 2, 1, 0)
+    before = sorted(p.name for p in data.iterdir())
+    assert _main()([
+        '--data',
+        str(data), '--num-train', '2', '--num-val', '1', '--num-test', '1',
+        '--out',
+        str(tmp_path / 'out')
+    ]) == 2
+    assert 'already holds other data' in capsys.readouterr().err
+    assert sorted(p.name for p in data.iterdir()) == before
