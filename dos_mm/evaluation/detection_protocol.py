@@ -213,7 +213,6 @@ def detection_transfer(data_root: str,
         opts = _options(data_root, ann_file, seed,
                         checkpoint if arm in PRETRAINED_ARMS else None,
                         workers, test_split)
-        protocol = protocol_of(arm)
         start = time.time()
         runner = finetune(
             config_path(arm),
@@ -227,7 +226,7 @@ def detection_transfer(data_root: str,
             train_s=round(trained - start, 1),
             test_s=round(time.time() - trained, 1),
             iters=runner.max_iters,
-            lr=protocol['lr'],
+            lr=float(runner.cfg.optim_wrapper.optimizer.lr),
             labelled=labelled)
         if picture:
             res['scan'] = _first_test_scan(runner)

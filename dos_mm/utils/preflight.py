@@ -20,9 +20,6 @@ PREPARE = {
     'ScanNetDataset': _CREATE.format('scannet'),
     'SyntheticDetDataset': 'python tools/generate_synthetic.py --out {root}',
 }
-# a folder the synthetic generator wrote (its marker file): its info files
-# come from the generator, whatever dataset class reads them
-SYNTHETIC_MARKER = 'dos_synthetic.json'
 SYNTHETIC_FIX = PREPARE['SyntheticDetDataset']
 
 
@@ -30,7 +27,8 @@ def preparation_command(dataset_type: Optional[str], root: str) -> str:
     """The command that makes the info files of ``root``: the generator's
     for a synthetic folder (tools/create_data.py would replace its infos by
     those of the real dataset's official sequences), else the dataset's."""
-    if osp.isfile(osp.join(root, SYNTHETIC_MARKER)):
+    from dos_mm.datasets.synthetic import read_marker
+    if read_marker(root) is not None:  # the generator wrote this folder
         return SYNTHETIC_FIX.format(root=root)
     return PREPARE.get(dataset_type, 'its data preparation').format(root=root)
 

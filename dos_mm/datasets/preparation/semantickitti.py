@@ -3,6 +3,7 @@ import os
 import os.path as osp
 from typing import List
 
+from ..synthetic import read_marker
 from .mmdet3d_converters import converter
 from .resumable import run_step
 from .verify import verify_infos
@@ -21,11 +22,11 @@ def prepare_semantickitti(root: str, drop_bad: bool = False) -> List[dict]:
             'layout data/semantickitti/sequences/<00..21>/velodyne/*.bin '
             '(see mmdet3d docs, "SemanticKITTI"). Fix: pass --root-path to '
             'the folder holding sequences/')
-    if osp.isfile(osp.join(root, 'dos_synthetic.json')):
+    if read_marker(root) is not None:
         raise ValueError(
             f'{root}: a synthetic dataset written by '
-            'tools/generate_synthetic.py (it has dos_synthetic.json), not '
-            "SemanticKITTI; mmdet3d's converter would replace its info files "
+            'tools/generate_synthetic.py (it has the generator marker file), '
+            "not SemanticKITTI; mmdet3d's converter would replace its info files "
             'by the official sequences, pointing at scans it does not have '
             'and without its boxes. Nothing was written. Fix: its info files '
             'come with it; to remake them, python tools/generate_synthetic.py '

@@ -88,8 +88,7 @@ class FreezeWarmupHook(Hook):
         if frozen != self._frozen:
             for p in target.parameters():
                 p.requires_grad_(not frozen)
-            if frozen:
-                for p in target.parameters():
+                if frozen:
                     p.grad = None
             print_log(
                 f'FreezeWarmupHook: {self.module} '
