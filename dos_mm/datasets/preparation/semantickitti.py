@@ -27,10 +27,11 @@ def prepare_semantickitti(root: str, drop_bad: bool = False) -> List[dict]:
             f'{root}: a synthetic dataset written by '
             'tools/generate_synthetic.py (it has the generator marker '
             "file), not SemanticKITTI; mmdet3d's converter would replace "
-            'its info files by the official sequences, pointing at scans it does not have '
-            'and without its boxes. Nothing was written. Fix: its info files '
-            'come with it; to remake them, python tools/generate_synthetic.py '
-            f'--out {root} (into an empty folder)')
+            'its info files by the official sequences, pointing at scans '
+            'it does not have and without its boxes. Nothing was written. '
+            'Fix: its info files come with it; to remake them, python '
+            f'tools/generate_synthetic.py --out {root} (into an empty '
+            'folder)')
     conv = converter('semantickitti_converter')
     cwd = os.getcwd()
 
