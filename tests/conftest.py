@@ -30,3 +30,26 @@ def synthetic_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp('synthetic') / 'data'
     generate_dataset(str(root), num_train=4, num_val=2, seed=0)
     return root
+
+
+@pytest.fixture
+def mm_log():
+    """The text of what mmengine's current logger writes during the test
+    (its records do not reach pytest's caplog)."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+
+    class Log:
+
+        @property
+        def text(self) -> str:
+            return '\n'.join(r.getMessage() for r in records)
+
+    yield Log()
+    logger.removeHandler(handler)

@@ -1,6 +1,7 @@
 """Faults and bad input, each through the real path with its documented
 behaviour (README, "What happens on a fault"): skip-and-count or a clear
 error, and nothing written before is lost."""
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from dos_mm.datasets.transforms import (CheckedLoadPointsFromFile,
-                                        DOSMultiView, UnreadableScan)
+                                        DOSMultiView, NoUsableScan,
+                                        UnreadableScan)
+from dos_mm.models.algorithms.empty_steps import NothingInRange
 from .conftest import REPO, TINY_CONFIG
 
 SCAN = 'sequences/00/velodyne/000000.bin'
@@ -70,15 +73,86 @@ def test_tiny_scans_are_skipped_and_counted(data_root, points):
     assert '000000' not in sample['data_samples'].lidar_path
 
 
-def test_nan_inf_points_are_dropped_and_counted(data_root):
+def test_a_dataset_of_empty_scans_stops_with_the_reason(
+        data_root, monkeypatch):
+    for path in (data_root / 'sequences').glob('*/velodyne/*.bin'):
+        path.write_bytes(b'')  # every scan empty
+    monkeypatch.setattr(DOSMultiView, 'num_kept', 0)
+    monkeypatch.setattr(DOSMultiView, 'num_skipped', 0)
+    with pytest.raises(NoUsableScan) as err:
+        dataset(data_root)[0]
+    msg = str(err.value)
+    assert 'the first 50 scans drawn were all skipped' in msg
+    assert '.bin: 0 finite points (< min_points=32' in msg
+
+
+def test_nan_inf_points_are_dropped_counted_and_logged(data_root, mm_log):
     pts = points_of(data_root)
     pts[:50, 0] = np.nan
     pts[50:60, 2] = np.inf
     write(data_root, pts)
+    scans, points = (DOSMultiView.num_nonfinite_scans,
+                     DOSMultiView.num_nonfinite_points)
     sample = dataset(data_root)[0]
+    assert DOSMultiView.num_nonfinite_scans == scans + 1
+    assert DOSMultiView.num_nonfinite_points == points + 60
+    assert sample['data_samples'].dos_nonfinite_points == 60
+    assert re.search(rf'dropped 60 of {len(pts)} points of \S*000000\.bin',
+                     mm_log.text)
     for view in sample['inputs']['views']:
         assert torch.isfinite(view['points']).all()
     one_step([sample])
+
+
+def test_a_float64_scan_is_refused_naming_the_dtype(data_root):
+    pts = points_of(data_root)
+    pts.astype(np.float64).tofile(data_root / SCAN)  # size fits float32 too
+    with pytest.raises(UnreadableScan) as err:
+        dataset(data_root)[0]
+    msg = str(err.value)
+    assert '000000.bin' in msg and 'beyond 10000 m' in msg
+    assert 'probably written as float64' in msg
+    before = CheckedLoadPointsFromFile.num_skipped
+    sample = dataset(data_root, skip_unreadable=True)[0]
+    assert CheckedLoadPointsFromFile.num_skipped >= before + 1
+    assert '000000' not in sample['data_samples'].lidar_path
+    # values in another unit (millimetres) are refused without the hint
+    write(data_root, pts * [1e3, 1e3, 1e3, 1] + [2e4, 0, 0, 0])
+    with pytest.raises(UnreadableScan, match='not LiDAR points') as err:
+        dataset(data_root)[0]
+    assert 'probably written as float64' not in str(err.value)
+
+
+def test_scans_out_of_range_are_named_and_a_run_of_them_stops(
+        data_root, mm_log):
+    ds = dataset(data_root)
+    samples = [ds[0], ds[1]]
+    init_default_scope('mmdet3d')
+    cfg = Config.fromfile(str(TINY_CONFIG))
+    cfg.model.max_empty_steps = 3
+    model = MODELS.build(cfg.model)
+    model.train()
+    far = samples[1]['inputs']['views']
+    for view in far:
+        view['points'][:, :2] += 5000.0  # all of scan 1 out of range
+    out = model(
+        **model.data_preprocessor(pseudo_collate(samples), True), mode='loss')
+    assert float(out['empty_scan_fraction']) == 0.5
+    name = samples[1]['data_samples'].lidar_path
+    assert f'scan {name} has no point inside point_cloud_range' in mm_log.text
+    assert model.empty_steps.in_row == 0  # scan 0 kept the step alive
+    for view in samples[0]['inputs']['views']:
+        view['points'][:, :2] += 5000.0  # now every scan
+    batch = pseudo_collate(samples)
+    for _ in range(2):
+        out = model(**model.data_preprocessor(batch, True), mode='loss')
+        assert float(out['loss']) == 0.0
+    assert model.empty_steps.num_empty_steps == 2
+    with pytest.raises(NothingInRange) as err:
+        model(**model.data_preprocessor(batch, True), mode='loss')
+    msg = str(err.value)
+    assert '3 steps in a row' in msg and name in msg
+    assert 'point_cloud_range [' in msg
 
 
 @pytest.mark.parametrize(

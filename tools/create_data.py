@@ -12,8 +12,9 @@ mmdet3d's v2 info files into the dataset folder, then checks every point
 file the infos name (``*.check.json``; ``--drop-bad`` removes unreadable
 samples). Interrupted runs resume: finished steps (``<root>/.dos_prep``) and
 finished ScanNet scene chunks are not redone, and info files appear only
-when complete. ``--label-splits`` also writes the 0.1/1/10/20 % training
-subsets of the label-efficient configs.
+when complete; info files it replaces are kept under
+``<root>/.dos_prep/previous/``. ``--label-splits`` also writes the
+0.1/1/10/20 % training subsets of the label-efficient configs.
 """
 import argparse
 import os.path as osp
@@ -23,6 +24,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from dos_mm.datasets import preparation  # noqa: E402
 from dos_mm.datasets.label_splits import write_label_splits  # noqa: E402
+from dos_mm.datasets.preparation.resumable import \
+    keep_previous_infos  # noqa: E402
 
 DEFAULT_ROOT = {
     'nuscenes': 'data/nuscenes',
@@ -62,6 +65,11 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     root = args.root_path or DEFAULT_ROOT[args.dataset]
+    with keep_previous_infos(root):
+        return _prepare(args, root)
+
+
+def _prepare(args, root: str) -> int:
     try:
         if args.dataset == 'nuscenes':
             reports = preparation.prepare_nuscenes(root, args.version,

@@ -3,15 +3,21 @@
 #   tools/dist_train.sh CONFIG GPUS [train.py args]
 # Multi-machine: NNODES=2 NODE_RANK=0|1 MASTER_ADDR=host PORT=29500 on each.
 # On CPU-only machines the backend is gloo (set by tools/train.py).
+# A taken default port is replaced by a free one (single machine).
 set -euo pipefail
-CONFIG=$1
-GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+USAGE="tools/dist_train.sh CONFIG NUM_PROCESSES [train.py args]"
 DIR="$(cd "$(dirname "$0")" && pwd)"
 PY=${PYTHON:-python}
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+source "$DIR/launch_checks.sh"
+check_args 2 "$@"
+CONFIG=$1
+GPUS=$2
+check_file config "$CONFIG"
+check_procs "$GPUS"
+pick_port
 
 PYTHONPATH="$DIR/..":${PYTHONPATH:-} \
 "$PY" -m torch.distributed.run \

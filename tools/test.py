@@ -33,6 +33,12 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--allow-partial-checkpoint',
+        action='store_true',
+        help='evaluate even when the checkpoint leaves model tensors at '
+        'their initial values or holds tensors the model lacks (refused '
+        'by default: the metric would not be the checkpoint\'s)')
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
@@ -41,11 +47,24 @@ def parse_args(argv=None):
     return args
 
 
+def checked_checkpoint_path(path: str) -> str:
+    """``path``, or a clear error when it is not a file."""
+    if not osp.isfile(path):
+        raise SystemExit(
+            f'tools/test.py: checkpoint {path!r} is not a file (working '
+            f'directory {os.getcwd()}). Fix: give the .pth written by '
+            'tools/train.py, e.g. work_dirs/<config>/iter_N.pth')
+    return path
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
-    cfg.load_from = args.checkpoint
+    cfg.load_from = checked_checkpoint_path(args.checkpoint)
+    partial = args.allow_partial_checkpoint
+    cfg.setdefault('default_hooks', {})['checkpoint_check'] = dict(
+        type='CheckpointCheckHook', allow_partial=partial, allow_extra=partial)
     setup_launch(cfg, args.threads)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

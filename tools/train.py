@@ -81,6 +81,12 @@ def build_cfg(args) -> Config:
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise SystemExit(
+                f'--resume {args.resume}: no such file (working directory '
+                f'{os.getcwd()}). Fix: give an iter_N.pth of the work dir, '
+                'or --resume without a path to continue from the latest '
+                f'checkpoint in {cfg.work_dir}')
         cfg.resume, cfg.load_from = True, args.resume
     setup_launch(cfg, args.threads)
     return cfg

@@ -103,8 +103,10 @@ class NonFiniteGuard:
             raise RuntimeError(
                 f'{self.consecutive} optimizer steps in a row had a '
                 f'non-finite loss or gradients (last: {reason}). Fix: lower '
-                'the learning rate or check the data; the last checkpoint '
-                'is intact (resume with --resume)')
+                'the learning rate or check the data. Nothing is saved on '
+                'this error: checkpoints already written are untouched '
+                '(resume from the latest with --resume); a run stopped '
+                'before its first checkpoint starts again')
 
 
 @OPTIM_WRAPPERS.register_module()

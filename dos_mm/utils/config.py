@@ -17,19 +17,52 @@ def load_config(path: str,
     (:func:`dos_mm.utils.rescale_param_schedulers`), as
     ``apis.pretrain(iters=...)`` does, and the log says so. Otherwise a
     shorter run would stop with its rate still warming up.
+
+    A path that does not exist is an error naming the working directory
+    (and the repository's config of that name, when there is one); a data
+    loader with ``num_workers=0`` gets ``persistent_workers=False`` (torch
+    refuses the pair), with a log line.
     """
+    if not osp.isfile(path):
+        raise FileNotFoundError(_missing_config(path))
     cfg = Config.fromfile(path)
     cfg.launcher = launcher
     if cfg_options:
         length = cfg.get('train_cfg', {}).get('max_iters')
         cfg.merge_from_dict(cfg_options)
         _fit_schedulers(cfg, length)
+    _no_persistent_workers_without_workers(cfg)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def _missing_config(path: str) -> str:
+    import os
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    msg = (f'config {path!r} does not exist (relative paths are read from '
+           f'the working directory, {os.getcwd()}).')
+    in_repo = osp.join(repo, path)
+    if not osp.isabs(path) and osp.isfile(in_repo):
+        return f'{msg} Fix: give {in_repo}, or run from {repo}'
+    return f'{msg} Fix: check the name; the shipped configs are in ' \
+        f'{osp.join(repo, "configs")}'
+
+
+def _no_persistent_workers_without_workers(cfg: Config) -> None:
+    from mmengine.logging import print_log
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if loader and loader.get('num_workers', 1) == 0 and loader.get(
+                'persistent_workers', False):
+            loader['persistent_workers'] = False
+            print_log(
+                f'{key}.num_workers=0: persistent_workers set to False '
+                '(torch needs worker processes to keep)',
+                logger='current')
 
 
 def _fit_schedulers(cfg: Config, length: Optional[int]) -> None:

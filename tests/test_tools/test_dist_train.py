@@ -42,3 +42,56 @@ def test_two_process_pretraining_runs_and_saves(tmp_path, synthetic_root):
     ckpt = torch.load(
         tmp_path / 'iter_3.pth', map_location='cpu', weights_only=False)
     assert ckpt['meta']['iter'] == 3
+
+
+@pytest.mark.parametrize('script, args, match', [
+    ('dist_train.sh', [], 'expected at least 2 arguments, got 0'),
+    ('dist_train.sh', ['{config}', '0'], "positive integer, got '0'"),
+    ('dist_train.sh', ['nope.py', '2'], "config 'nope.py' is not a file"),
+    ('dist_test.sh', ['{config}', 'nope.pth', '1'
+                      ], "checkpoint 'nope.pth' is not a file"),
+])
+def test_launch_scripts_explain_bad_arguments(script, args, match):
+    args = [a.format(config=TINY_CONFIG) for a in args]
+    proc = subprocess.run(['bash', str(REPO / 'tools' / script), *args],
+                          env=dict(os.environ, PYTHON=sys.executable),
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert match in proc.stderr
+    assert f'usage: tools/{script}' in proc.stderr
+
+
+def pick_port(port_env):
+    """PORT as tools/launch_checks.sh picks it on one machine."""
+    script = (f'PY={sys.executable}; NNODES=1; USAGE=x; '
+              f'source {REPO}/tools/launch_checks.sh; pick_port; echo $PORT')
+    env = {k: v for k, v in os.environ.items() if k != 'PORT'}
+    env.update(port_env)
+    return subprocess.run(['bash', '-c', script],
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+
+
+def test_a_taken_port_is_named_or_replaced():
+    with socket.socket() as taken:
+        taken.bind(('', 0))
+        port = taken.getsockname()[1]
+        taken.listen()
+        given = pick_port(dict(PORT=str(port)))
+        assert given.returncode == 2
+        assert f'PORT={port} is in use' in given.stderr
+        assert 'Fix: PORT=<a free port>' in given.stderr
+    with socket.socket() as default:
+        try:
+            default.bind(('', 29500))  # taken by us, or by someone else
+            default.listen()
+        except OSError:
+            pass
+        picked = pick_port({})
+        assert picked.returncode == 0, picked.stderr
+        assert 'port 29500 is in use' in picked.stderr
+        assert int(picked.stdout) != 29500

@@ -7,13 +7,18 @@ staging name and renamed into place only when complete, and every
 ``mmengine.dump`` to a path during a step writes a temporary file and renames
 it: an interrupted conversion never leaves a file that looks complete.
 Per-item work (a Waymo record, a chunk of ScanNet scenes) is cached per item,
-so a resumed step does not redo finished items.
+so a resumed step does not redo finished items. Info files that were there
+before a conversion and that it replaced are kept
+(:func:`keep_previous_infos`).
 """
 import contextlib
+import glob
 import json
 import os
 import os.path as osp
 import pickle
+import shutil
+import time
 from typing import Any, Callable, Dict, Iterator, List, Sequence
 
 import mmengine
@@ -66,6 +71,62 @@ def atomic_mmengine_dump() -> Iterator[None]:
         yield
     finally:
         mmengine.dump = original
+
+
+@contextlib.contextmanager
+def keep_previous_infos(root: str) -> Iterator[List[str]]:
+    """Keep the info files (``*.pkl`` in ``root`` and one folder below)
+    that the block replaces or removes, under
+    ``<root>/.dos_prep/previous/<time>/``; unchanged ones leave no copy.
+
+    Every writer of the preparation replaces a file by a rename, so a hard
+    link taken before the block still holds the old content afterwards;
+    where links are not possible the file is copied.
+
+    Yields:
+        list[str]: filled on exit with the kept copies' paths.
+    """
+    kept: List[str] = []
+    if not osp.isdir(root):
+        yield kept
+        return
+    stamp = time.strftime('%Y%m%d-%H%M%S')
+    backup = osp.join(root, STATE_DIR, 'previous', stamp)
+    links = {}
+    for path in sorted(
+            glob.glob(osp.join(root, '*.pkl')) +
+            glob.glob(osp.join(root, '*', '*.pkl'))):
+        rel = osp.relpath(path, root)
+        if rel.startswith(STATE_DIR):
+            continue
+        dest = osp.join(backup, rel)
+        os.makedirs(osp.dirname(dest), exist_ok=True)
+        try:
+            os.link(path, dest)
+        except OSError:
+            shutil.copy2(path, dest)
+        links[path] = dest
+    try:
+        yield kept
+    finally:
+        for path, dest in links.items():
+            same = osp.exists(path) and _same_content(path, dest)
+            if same:
+                os.remove(dest)
+            else:
+                kept.append(dest)
+                print(f'[kept] the previous {path} is {dest}', flush=True)
+        if osp.isdir(backup) and not kept:
+            shutil.rmtree(backup)
+
+
+def _same_content(a: str, b: str) -> bool:
+    if osp.samefile(a, b):
+        return True
+    if osp.getsize(a) != osp.getsize(b):
+        return False
+    with open(a, 'rb') as fa, open(b, 'rb') as fb:
+        return fa.read() == fb.read()
 
 
 def run_step(root: str,

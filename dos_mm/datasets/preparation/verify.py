@@ -4,13 +4,22 @@ import os.path as osp
 from typing import Dict, List
 
 import mmengine
+import numpy as np
 
+from ..point_values import (COORD_BOUND, MAX_FAR_FRACTION, far_fraction,
+                            reads_as_float64)
 from .resumable import atomic_write_bytes
 
+HEAD_POINTS = 256
 
-def check_point_file(path: str, load_dim: int) -> str:
+
+def check_point_file(path: str, load_dim: int, values: bool = True) -> str:
     """'' when ``path`` holds whole float32 points of ``load_dim`` values,
-    else the reason it does not."""
+    else the reason it does not. With ``values``, the first
+    ``HEAD_POINTS`` points are read as well: coordinates that cannot be
+    LiDAR (as :class:`CheckedLoadPointsFromFile` judges a whole scan) make
+    the file bad, with the float64 hint where it fits (a cheap read:
+    nuScenes has hundreds of thousands of files)."""
     if not osp.isfile(path):
         return 'missing'
     size = osp.getsize(path)
@@ -19,7 +28,18 @@ def check_point_file(path: str, load_dim: int) -> str:
     if size % (4 * load_dim):
         return (f'{size} bytes is not a multiple of {4 * load_dim} '
                 f'({load_dim} float32 per point)')
-    return ''
+    if not values:
+        return ''
+    head = np.fromfile(path, np.float32, count=HEAD_POINTS * load_dim)
+    xyz = head[:len(head) // load_dim * load_dim].reshape(-1, load_dim)
+    far = far_fraction(xyz[:, :3], COORD_BOUND)
+    if far <= MAX_FAR_FRACTION:
+        return ''
+    plausible = reads_as_float64(path, load_dim, count=HEAD_POINTS)
+    return (f'{far:.0%} of its first {len(xyz)} points have a coordinate '
+            f'beyond {COORD_BOUND:g} m' +
+            ('; it reads as plausible float64: written as float64, not '
+             'float32' if plausible else ''))
 
 
 def verify_infos(info_file: str,
@@ -61,7 +81,7 @@ def verify_infos(info_file: str,
         for sweep in sample.get('lidar_sweeps', []):
             rel = osp.basename(sweep['lidar_points']['lidar_path'])
             spath = osp.join(data_root, sweeps_prefix, rel)
-            reason = check_point_file(spath, load_dim)
+            reason = check_point_file(spath, load_dim, values=False)
             if reason:
                 bad_sweeps.append(dict(sample=i, file=spath, reason=reason))
     dropped = 0

@@ -12,6 +12,10 @@ from mmengine.logging import print_log
 from .view_augment import jitter, random_crop, random_rigid_transform
 
 
+class NoUsableScan(RuntimeError):
+    """Every scan drawn so far was skipped."""
+
+
 @TRANSFORMS.register_module()
 class DOSMultiView(BaseTransform):
     """Make ``num_views`` views of ``results['points']`` for DOS.
@@ -21,10 +25,18 @@ class DOSMultiView(BaseTransform):
     view keeps its index in the original scan and its original
     (pre-augmentation) coordinate, so views can be matched to each other.
 
-    Non-finite points are dropped and counted; a scan with fewer than
+    Non-finite points are dropped, counted (``num_nonfinite_scans``,
+    ``num_nonfinite_points``, per process; ``dos_nonfinite_points`` in the
+    sample's meta) and logged with the file's name (every such scan among
+    the first ``LOGGED_NONFINITE`` of a process, then every 100th); a scan
+    with fewer than
     ``min_points`` finite points is skipped (the transform returns ``None``,
     so mmengine's dataset draws another sample) with a logged warning naming
     the file; the class attribute ``num_skipped`` counts skips per process.
+    When the first ``MAX_SKIPPED_BEFORE_ANY`` scans of a process are all
+    skipped, the dataset has no usable scan: :class:`NoUsableScan` says so
+    with the last reason (instead of mmengine's "Cannot find valid image"
+    after a thousand warnings).
 
     Randomness: with ``seed=None`` each process (every data-loader worker of
     every rank) draws its generator's seed from numpy's global state, which
@@ -50,6 +62,11 @@ class DOSMultiView(BaseTransform):
         seed (int, optional): fixes the random views (tests, benchmarks).
     """
     num_skipped = 0
+    num_kept = 0
+    MAX_SKIPPED_BEFORE_ANY = 50
+    num_nonfinite_scans = 0
+    num_nonfinite_points = 0
+    LOGGED_NONFINITE = 20
 
     def __init__(self,
                  num_views: int = 2,
@@ -104,7 +121,31 @@ class DOSMultiView(BaseTransform):
             f'({DOSMultiView.num_skipped} skipped so far in this worker)',
             logger='current',
             level=30)
+        if (DOSMultiView.num_kept == 0 and DOSMultiView.num_skipped
+                >= DOSMultiView.MAX_SKIPPED_BEFORE_ANY):
+            raise NoUsableScan(
+                f'DOSMultiView: the first {DOSMultiView.num_skipped} scans '
+                f'drawn were all skipped (last: {name}: {reason}). Fix: '
+                "check the dataset's files (e.g. with "
+                'tools/generate_synthetic.py or tools/create_data.py) and '
+                'min_points / crop_ratio of DOSMultiView')
         return None
+
+    def _note_nonfinite(self, results: dict, num_bad: int,
+                        num_rows: int) -> None:
+        cls = DOSMultiView
+        cls.num_nonfinite_scans += 1
+        cls.num_nonfinite_points += num_bad
+        results['dos_nonfinite_points'] = num_bad
+        n = cls.num_nonfinite_scans
+        if n <= cls.LOGGED_NONFINITE or n % 100 == 0:
+            name = results.get('lidar_path', results.get('sample_idx', '?'))
+            print_log(
+                f'DOSMultiView: dropped {num_bad} of {num_rows} points of '
+                f'{name}: NaN or inf values ({n} scans and '
+                f'{cls.num_nonfinite_points} points so far in this worker)',
+                logger='current',
+                level=30)
 
     def make_view(self, points: np.ndarray) -> dict:
         """One view of a (N, C) finite point array."""
@@ -127,7 +168,7 @@ class DOSMultiView(BaseTransform):
         finite = np.isfinite(arr).all(axis=1)
         num_bad = int((~finite).sum())
         if num_bad:
-            results['dos_nonfinite_points'] = num_bad
+            self._note_nonfinite(results, num_bad, len(arr))
             arr = arr[finite]
         if len(arr) < self.min_points:
             return self._skip(
@@ -147,6 +188,7 @@ class DOSMultiView(BaseTransform):
             for view in views:
                 view['orig_idx'] = scan_idx[view['orig_idx']]
         results['dos_views'] = views
+        DOSMultiView.num_kept += 1
         return results
 
     def __repr__(self) -> str:

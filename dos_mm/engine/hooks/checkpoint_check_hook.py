@@ -24,15 +24,26 @@ def _source(runner) -> str:
 @HOOKS.register_module()
 class CheckpointCheckHook(Hook):
     """Raise when a loaded checkpoint lacks a model tensor or has another
-    shape for it; extra tensors in the file are reported, not fatal.
+    shape for it; extra tensors in the file are reported, and refused with
+    ``allow_extra=False`` (``tools/test.py``: evaluating a file that is not
+    the model's, a raw DOS checkpoint for instance, is a wrong number).
 
     Args:
         max_listed (int): how many offending names the error lists.
+        allow_partial (bool): log model tensors the file lacks or holds in
+            another shape instead of raising; they keep their initial values
+            (a partial load, for users who know why).
+        allow_extra (bool): log tensors the model lacks instead of raising.
     """
     priority = 'VERY_HIGH'
 
-    def __init__(self, max_listed: int = 5) -> None:
+    def __init__(self,
+                 max_listed: int = 5,
+                 allow_partial: bool = False,
+                 allow_extra: bool = True) -> None:
         self.max_listed = max_listed
+        self.allow_partial = allow_partial
+        self.allow_extra = allow_extra
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(
@@ -56,17 +67,36 @@ class CheckpointCheckHook(Hook):
             for k, v in own.items() if k in state
             and hasattr(state[k], 'shape') and state[k].shape != v.shape
         ]
+        n = self.max_listed
+        extra = [k for k in state if k not in own]
+        if (missing or shapes) and self.allow_partial:
+            runner.logger.warning(
+                f'{source}: {len(missing)} of {len(own)} model tensors not '
+                f'in the file and {len(shapes)} of another shape keep their '
+                f'initial values (a partial load, allowed), e.g. '
+                f'{(missing + shapes)[:n]}')
+            missing, shapes = [], []
         if missing or shapes:
-            n = self.max_listed
             raise ValueError(
                 f'{source} does not fit this config\'s model: '
                 f'{len(missing)} of {len(own)} tensors missing '
                 f'{missing[:n]}, {len(shapes)} with another shape '
                 f'{shapes[:n]}. It was written by another config. Fix: '
-                'resume with the config that wrote it; to start from '
-                'another model\'s weights, convert them '
-                '(tools/convert_checkpoint.py) and use init_cfg')
-        extra = [k for k in state if k not in own]
+                'resume or evaluate with the config that wrote it; to start '
+                'from another model\'s weights, convert them '
+                '(tools/convert_checkpoint.py) and use init_cfg' +
+                ('' if self.allow_extra else
+                 ' (tools/test.py: --allow-partial-checkpoint loads the '
+                 'tensors that fit)'))
+        if extra and not self.allow_extra:
+            raise ValueError(
+                f'{source} does not fit this config\'s model: {len(extra)} '
+                f'of its {len(state)} tensors are not in the model, e.g. '
+                f'{extra[:n]}. It was written for another model. Fix: '
+                'evaluate with the config that trained it; a pretraining '
+                'checkpoint is converted (tools/convert_checkpoint.py) and '
+                'fine-tuned first. --allow-partial-checkpoint loads it '
+                'anyway')
         if extra:
             runner.logger.warning(
                 f'{source}: {len(extra)} tensors not in the model ignored, '

@@ -12,6 +12,7 @@ from dos_mm.functional import dos_schedule
 from ..utils.cells import lookup
 from ..utils.cross_view_match import match_nearest
 from .dos_encoder import DOSEncoder
+from .empty_steps import EmptyStepGuard, empty_scans
 from .encoding import Encoding
 from .schedule_config import checked_schedule_start
 from .state_dict_keys import renamed_key, upgrade_state_dict
@@ -46,6 +47,9 @@ class DOS(BaseModel):
         cross_view_radius (float, optional): largest distance in metres
             between matched cells of two views; default 2 x the loss cell.
         data_preprocessor (dict): ``DOSDataPreprocessor`` config.
+        max_empty_steps (int): steps in a row without a point inside the
+            range that stop the run (:class:`EmptyStepGuard`; each empty
+            scan is logged by name).
     """
 
     def __init__(self,
@@ -55,6 +59,7 @@ class DOS(BaseModel):
                  cross_view_radius: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
+                 max_empty_steps: int = 20,
                  **scheduled) -> None:
         start = checked_schedule_start(
             dict(schedule or {}), head, data_preprocessor, scheduled)
@@ -67,6 +72,7 @@ class DOS(BaseModel):
         self._check_prototype_counts()
         self.set_schedule(**start)
         self.cross_view_radius = cross_view_radius  # None: resolved once
+        self.empty_steps = EmptyStepGuard(max_empty_steps)
         self._register_load_state_dict_pre_hook(self._upgrade_keys)
         student_input = getattr(self.data_preprocessor, 'student_input',
                                 'observable')
@@ -176,17 +182,37 @@ class DOS(BaseModel):
                                batch_size)
         if total is None:  # nothing observable anywhere: a counted zero
             total = sum(p.sum() * 0 for p in self.student.parameters())
+        empty = empty_scans([t.cells for t in teacher], batch_size)
         out = dict(loss=total)
-        out.update(self.diagnostics(views, student, plan.winners, stats))
+        out.update(
+            self.diagnostics(views, student, plan.winners, stats, empty))
+        self._count_empty(empty, data_samples, out['empty_scan_fraction'])
         return out
+
+    def _count_empty(self, empty: Tensor, data_samples: List,
+                     fraction: Tensor) -> None:
+        """Log this process's scans with nothing in range; stop after too
+        many steps in a row where no scan of the global batch had any
+        (``fraction`` of empty scans in the global batch is 1)."""
+        names = [
+            str(data_samples[i].metainfo.get('lidar_path', f'#{i}'))
+            for i in empty.nonzero()[:, 0].tolist()
+        ]
+        layer = getattr(self.data_preprocessor, 'voxel_layer', None)
+        self.empty_steps.update(
+            names,
+            float(fraction) >= 1.0,
+            str(list(getattr(layer, 'point_cloud_range', ['?']))))
 
     @torch.no_grad()
     def diagnostics(self, views: list, student: List[Encoding],
-                    winners: Tensor, stats: dict) -> Dict[str, Tensor]:
+                    winners: Tensor, stats: dict,
+                    empty: Tensor) -> Dict[str, Tensor]:
         """Scalars to log (their names avoid 'loss', see mmengine's
         ``parse_losses``), computed over the global batch; prototype usage
         is that of the teacher at the target cells, whose top prototypes
-        are ``winners`` (N,)."""
+        are ``winners`` (N,); ``empty`` (B,) bool marks scans with nothing
+        in range."""
         dev = views[0]['orig_coord'].device
         counts = torch.tensor([
             float(sum(v['num_visible'] for v in views)),
@@ -198,14 +224,20 @@ class DOS(BaseModel):
                               device=dev)
         # cells missing from a neck level: summed on the device, no sync
         missing = torch.stack([s.missing.float().to(dev) for s in student])
-        counts = torch.cat([counts, missing.sum().reshape(1)])
+        counts = torch.cat([
+            counts,
+            missing.sum().reshape(1),
+            empty.float().sum().to(dev).reshape(1),
+            counts.new_tensor([float(len(empty))])
+        ])
         dist.all_reduce(counts, op='sum')
         out = self.head.usage(winners, self.student.num_prototypes, dev)
         out.update(
             visible_fraction=counts[0] / counts[1].clamp(min=1),
             matched_pairs=counts[2] / counts[3].clamp(min=1),
             empty_views=counts[4],
-            upcast_missing=counts[5])
+            upcast_missing=counts[5],
+            empty_scan_fraction=counts[6] / counts[7].clamp(min=1))
         return out
 
     def forward(self,

@@ -16,8 +16,9 @@ from ...conftest import REPO
 SCENES = {'train': ['scene0000_00', 'scene0001_00'], 'val': ['scene0002_00']}
 
 
-def write_scannet(root, n=10000):
-    """scannet_instance_data/ and meta_data/ for three small scenes."""
+def write_scannet(root, n=10000, dtype=np.float32):
+    """scannet_instance_data/ and meta_data/ for three small scenes (the
+    vertices float32, as batch_load_scannet_data.py writes them)."""
     (root / 'meta_data').mkdir(parents=True)
     data = root / 'scannet_instance_data'
     data.mkdir()
@@ -28,7 +29,7 @@ def write_scannet(root, n=10000):
         for scene in scenes:
             xyz = rng.uniform(0, 4, (n, 3))
             rgb = rng.uniform(0, 255, (n, 3))
-            np.save(data / f'{scene}_vert.npy', np.c_[xyz, rgb])
+            np.save(data / f'{scene}_vert.npy', np.c_[xyz, rgb].astype(dtype))
             np.save(data / f'{scene}_sem_label.npy',
                     rng.choice([1, 2, 3, 5, 39], n).astype(np.int64))
             np.save(data / f'{scene}_ins_label.npy',
@@ -82,6 +83,17 @@ def test_interrupted_conversion_resumes_per_chunk(tmp_path, monkeypatch):
     prepare_scannet(str(root), workers=0)
     assert done.count('scene0000_00') == 1  # not redone after the kill
     assert (root / 'scannet_infos_train.pkl').is_file()
+
+
+def test_float64_vertices_are_reported_as_such(tmp_path):
+    """mmdet3d's converter writes the vertices' dtype into points/*.bin; a
+    float64 array gives files that read as float32 garbage."""
+    root = tmp_path / 'scannet'
+    write_scannet(root, n=2000, dtype=np.float64)
+    reports = prepare_scannet(str(root), workers=0)
+    bad = [b for r in reports for b in r['bad']]
+    assert len(bad) == 3
+    assert all('written as float64, not float32' in b['reason'] for b in bad)
 
 
 def test_missing_folders_are_named(tmp_path):

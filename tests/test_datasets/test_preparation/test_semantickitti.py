@@ -74,3 +74,25 @@ def test_synthetic_folder_is_refused_and_left_as_it_is(tmp_path,
     problem, = info_file_problems(ds)
     assert 'python tools/generate_synthetic.py --out' in problem
     assert 'create_data' not in problem
+
+
+def test_info_files_it_replaces_are_kept(tmp_path, synthetic_root):
+    """Info files written by another tool (no step marker here) are kept
+    when the conversion replaces them; unchanged ones leave no copy."""
+    root = tmp_path / 'kitti'
+    shutil.copytree(synthetic_root / 'sequences', root / 'sequences')
+    theirs = b'infos written by another tool'
+    (root / 'semantickitti_infos_train.pkl').write_bytes(theirs)
+    (root / 'notes.pkl').write_bytes(b'not touched')
+    proc = run(root)
+    assert proc.returncode == 0, proc.stderr
+    kept = list((root / '.dos_prep' / 'previous').glob('*/*.pkl'))
+    assert [p.name for p in kept] == ['semantickitti_infos_train.pkl']
+    assert kept[0].read_bytes() == theirs
+    assert f'[kept] the previous {root}/semantickitti_infos_train.pkl' \
+        in proc.stdout
+    with open(root / 'semantickitti_infos_train.pkl', 'rb') as f:
+        assert len(pickle.load(f)['data_list']) == 19130  # the new one
+    again = run(root)  # nothing replaced: nothing more kept
+    assert again.returncode == 0
+    assert len(list((root / '.dos_prep' / 'previous').rglob('*.pkl'))) == 1
