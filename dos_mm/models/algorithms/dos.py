@@ -194,14 +194,14 @@ class DOS(BaseModel):
         """Log this process's scans with nothing in range; stop after too
         many steps in a row where no scan of the global batch had any
         (``fraction`` of empty scans in the global batch is 1)."""
-        names = [
+        share = float(fraction)  # one read; the names only when needed
+        names = [] if share == 0 else [
             str(data_samples[i].metainfo.get('lidar_path', f'#{i}'))
             for i in empty.nonzero()[:, 0].tolist()
         ]
         layer = getattr(self.data_preprocessor, 'voxel_layer', None)
         self.empty_steps.update(
-            names,
-            float(fraction) >= 1.0,
+            names, share >= 1.0,
             str(list(getattr(layer, 'point_cloud_range', ['?']))))
 
     @torch.no_grad()

@@ -9,6 +9,7 @@ stops the run after ``max_in_row`` empty steps in a row.
 """
 from typing import List, Sequence
 
+import torch
 from torch import Tensor
 
 
@@ -23,10 +24,10 @@ def empty_scans(cells: Sequence[Tensor], batch_size: int) -> Tensor:
         cells: per view, (M, 4) int64 cells whose column 0 is the scan.
         batch_size: B, the scans of the step.
     """
-    present = None
-    for c in cells:
-        hit = c[:, 0].bincount(minlength=batch_size)[:batch_size] > 0
-        present = hit if present is None else present | hit
+    device = cells[0].device if len(cells) else None
+    present = torch.zeros(batch_size, dtype=torch.bool, device=device)
+    for c in cells:  # index_fill_: no read back to the host
+        present.index_fill_(0, c[:, 0], True)
     return ~present
 
 
