@@ -24,6 +24,7 @@ lint: install
 	$(VENV_PY) -m yapf --diff --recursive dos_mm tools tests
 
 cuda-smoke: install
+	$(RUN) -m pytest -q -p no:cacheprovider tests/test_device
 	$(RUN) tools/cuda_smoke.py --out work_dirs/cuda_smoke
 
 waymo-env:

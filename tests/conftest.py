@@ -53,3 +53,18 @@ def mm_log():
 
     yield Log()
     logger.removeHandler(handler)
+
+
+def load_tool(name: str):
+    """``tools/<name>.py`` as a module, loaded by its path (``tools/`` is
+    not a package, and a name like ``test`` is also the standard
+    library's), without touching ``sys.path``."""
+    import importlib.util
+    import sys
+    module = f'dos_mm_tools_{name}'
+    if module not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            module, REPO / 'tools' / f'{name}.py')
+        sys.modules[module] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[module])
+    return sys.modules[module]

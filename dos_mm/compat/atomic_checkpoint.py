@@ -7,8 +7,7 @@ temporary file in the same folder and renamed into place (``os.replace`` is
 atomic on POSIX), so a checkpoint file either is complete or does not exist.
 Other backends (``s3://`` ...) keep mmengine's behaviour.
 """
-import os
-import os.path as osp
+from dos_mm.utils.atomic_write import atomic_path
 
 _ORIGINAL = {}
 
@@ -17,15 +16,8 @@ def _atomic_save_checkpoint(checkpoint, filename, *args, **kwargs):
     original = _ORIGINAL['save_checkpoint']
     if '://' in str(filename):
         return original(checkpoint, filename, *args, **kwargs)
-    tmp = osp.join(
-        osp.dirname(osp.abspath(filename)),
-        f'.{osp.basename(filename)}.tmp-{os.getpid()}')
-    try:
+    with atomic_path(filename, hidden=True) as tmp:
         original(checkpoint, tmp, *args, **kwargs)
-        os.replace(tmp, filename)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def patch_atomic_checkpoint() -> bool:

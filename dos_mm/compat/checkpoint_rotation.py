@@ -10,19 +10,11 @@ file is written first (atomically, :mod:`.atomic_checkpoint`), then
 one removed. Which files are kept, and ``keep_ckpt_ids`` in the message hub,
 are as mmengine has them.
 """
-import os
 import os.path as osp
 
+from dos_mm.utils.atomic_write import atomic_write_text
+
 _ORIGINAL = {}
-
-
-def _write_atomically(path: str, text: str) -> None:
-    tmp = f'{path}.tmp-{os.getpid()}'
-    with open(tmp, 'w') as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _save_then_rotate(self, runner, step, meta):
@@ -51,7 +43,7 @@ def _save_then_rotate(self, runner, step, meta):
         **self.args)
     if not is_main_process():
         return
-    _write_atomically(
+    atomic_write_text(
         osp.join(runner.work_dir, 'last_checkpoint'), str(self.last_ckpt))
     if outdated is not None:
         path = self.file_backend.join_path(self.out_dir,

@@ -7,13 +7,14 @@ warning (``init_cfg`` loading is not strict). The converter therefore renames
 the keys *and* the ``_metadata`` entries of the chosen network's backbone to
 the target model's module path.
 """
-import os
 import os.path as osp
 from collections import OrderedDict
 from typing import Dict, Tuple
 
 import torch
 from torch import Tensor
+
+from dos_mm.utils.atomic_write import atomic_path
 
 # where each downstream model keeps the backbone DOS pretrains
 TARGETS: Dict[str, str] = {
@@ -104,14 +105,8 @@ def save_converted(state_dict: OrderedDict, path: str, meta: dict) -> None:
 def atomic_save(obj: dict, path: str) -> None:
     """``torch.save(obj, path)`` through a temporary file and a rename, so
     that a kill or a full disk never leaves a partial file at ``path``."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp-{os.getpid()}'
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 def backbone_tensors(state_dict: OrderedDict,

@@ -15,7 +15,7 @@ import mmengine
 import numpy as np
 from mmengine.logging import print_log
 
-from .preparation.resumable import atomic_write_bytes
+from dos_mm.utils.atomic_write import atomic_write_bytes
 
 
 class TooFewScans(ValueError):

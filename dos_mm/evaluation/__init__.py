@@ -1,16 +1,15 @@
-from . import metrics, probe_protocol
+"""Evaluation in mmengine's sense: metrics (``metrics/``) and the building
+blocks of probing a backbone (per-point features, the linear probe,
+prototype diagnostics), which the experiments (``dos_mm.experiments``) and
+an evaluation during pretraining use alike."""
+from . import metrics
 from .linear_probe import LinearProbe, ProbeConfig, fit_linear_probe, predict
 from .metrics import CenterDistanceAPMetric, center_distance_ap
 from .point_features import encode_scan
-from .probe_protocol import linear_probe_miou, segmentation_miou
 from .prototype_diagnostics import prototype_diagnostics
-from .report import summarise
-from .supervised import train_supervised
 
 __all__ = [
     'CenterDistanceAPMetric', 'center_distance_ap', 'metrics', 'LinearProbe',
     'ProbeConfig', 'fit_linear_probe', 'predict', 'encode_scan',
-    'linear_probe_miou', 'probe_protocol', 'segmentation_miou', 'summarise',
-    'prototype_diagnostics',
-    'train_supervised'
+    'prototype_diagnostics'
 ]

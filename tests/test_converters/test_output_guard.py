@@ -1,14 +1,13 @@
 """The converter never destroys a file the user has: not its own input (by
 path or through a link), not another training checkpoint (issue 34,
 case 1). Each case leaves the file on disk byte for byte."""
-import sys
 from collections import OrderedDict
 
 import pytest
 import torch
 
 from dos_mm.converters import check_output_path
-from ..conftest import REPO
+from ..conftest import load_tool
 
 
 def _training_checkpoint(path):
@@ -28,9 +27,7 @@ def _training_checkpoint(path):
 
 
 def _main():
-    sys.path.insert(0, str(REPO / 'tools'))
-    from convert_checkpoint import main
-    return main
+    return load_tool('convert_checkpoint').main
 
 
 @pytest.mark.parametrize('how', ['same path', 'symlink', 'other checkpoint'])

@@ -5,7 +5,7 @@ import torch
 
 from dos_mm.datasets.synthetic import CLASSES
 from dos_mm.evaluation import ProbeConfig, fit_linear_probe, predict
-from dos_mm.evaluation.probe_protocol import load_infos, load_scan
+from dos_mm.experiments.probe_protocol import load_infos, load_scan
 
 
 def test_probe_separates_linearly_separable_classes():

@@ -1,10 +1,8 @@
 """tools/check_env.py names the package, the versions and the fix."""
-import sys
 
-from ..conftest import REPO
+from ..conftest import load_tool
 
-sys.path.insert(0, str(REPO / 'tools'))
-import check_env  # noqa: E402
+check_env = load_tool('check_env')
 
 
 def test_installed_stack_passes():

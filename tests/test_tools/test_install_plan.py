@@ -5,10 +5,9 @@ import sys
 
 import pytest
 
-from ..conftest import REPO
+from ..conftest import REPO, load_tool
 
-sys.path.insert(0, str(REPO / 'tools'))
-import install_plan  # noqa: E402
+install_plan = load_tool('install_plan')
 
 
 @pytest.mark.parametrize('cuda, wheel', [

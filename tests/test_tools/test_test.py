@@ -1,20 +1,14 @@
 """tools/test.py: a checkpoint that does not fit the config is refused
 (issue 34, case 8), unless a partial load is asked for."""
-import importlib.util
-
 import pytest
 import torch
 from mmdet3d.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from ..conftest import REPO
+from ..conftest import REPO, load_tool
 
-# loaded by path: the name ``test`` is also the standard library's package
-_spec = importlib.util.spec_from_file_location('dos_mm_tools_test',
-                                               REPO / 'tools' / 'test.py')
-test_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(test_tool)
+test_tool = load_tool('test')
 
 CONFIG = str(REPO / 'configs' / 'minkunet' /
              'minkunet34_w32_spconv_scratch_semantickitti.py')

@@ -4,14 +4,11 @@ import json
 import pytest
 import torch
 
-from ..conftest import REPO, TINY_CONFIG
+from ..conftest import REPO, TINY_CONFIG, load_tool
 
 
 def run_train(work_dir, data_root, iters, *extra):
-    import sys
-    sys.path.insert(0, str(REPO / 'tools'))
-    from train import main
-    main([
+    load_tool('train').main([
         str(TINY_CONFIG), '--work-dir',
         str(work_dir), '--threads', '2', '--cfg-options',
         f'train_cfg.max_iters={iters}',
@@ -27,9 +24,7 @@ def logged(work_dir, key):
 
 
 def test_train_help(capsys):
-    import sys
-    sys.path.insert(0, str(REPO / 'tools'))
-    from train import parse_args
+    parse_args = load_tool('train').parse_args
     with pytest.raises(SystemExit):
         parse_args(['--help'])
     out = capsys.readouterr().out
@@ -77,9 +72,8 @@ def test_checkpoint_holds_student_teacher_and_state(tmp_path, synthetic_root):
 ])
 def test_amp_keeps_the_guard_where_the_config_has_it(tmp_path, config,
                                                      wrapper):
-    import sys
-    sys.path.insert(0, str(REPO / 'tools'))
-    from train import build_cfg, parse_args
+    train = load_tool('train')
+    build_cfg, parse_args = train.build_cfg, train.parse_args
     cfg = build_cfg(
         parse_args([str(REPO / config), '--amp', '--work-dir',
                     str(tmp_path)]))

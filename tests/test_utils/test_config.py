@@ -4,7 +4,7 @@ import os
 import pytest
 
 from dos_mm.utils import load_config
-from ..conftest import REPO, TINY_CONFIG
+from ..conftest import REPO, TINY_CONFIG, load_tool
 
 DEMO = 'configs/dos/pretrain_demo.py'
 DEMO_PATH = str(REPO / DEMO)
@@ -31,9 +31,8 @@ def test_no_workers_means_no_persistent_workers(mm_log):
 
 
 def test_resume_from_a_missing_file_names_it(tmp_path):
-    import sys
-    sys.path.insert(0, str(REPO / 'tools'))
-    from train import build_cfg, parse_args
+    train = load_tool('train')
+    build_cfg, parse_args = train.build_cfg, train.parse_args
     args = parse_args([
         str(TINY_CONFIG), '--work-dir',
         str(tmp_path), '--resume',

@@ -23,6 +23,8 @@ from typing import Any, Callable, Dict, Iterator, List, Sequence
 
 import mmengine
 
+from dos_mm.utils.atomic_write import atomic_path, atomic_write_bytes
+
 STATE_DIR = '.dos_prep'
 
 
@@ -30,21 +32,6 @@ def state_dir(root: str) -> str:
     path = osp.join(root, STATE_DIR)
     os.makedirs(path, exist_ok=True)
     return path
-
-
-def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp-{os.getpid()}'
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 @contextlib.contextmanager
@@ -58,13 +45,8 @@ def atomic_mmengine_dump() -> Iterator[None]:
             return original(obj, file, file_format, **kwargs)
         path = str(file)
         fmt = file_format or path.rsplit('.', 1)[-1]
-        tmp = f'{path}.tmp-{os.getpid()}'
-        try:
+        with atomic_path(path) as tmp:
             original(obj, tmp, fmt, **kwargs)
-            os.replace(tmp, path)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
 
     mmengine.dump = dump
     try:

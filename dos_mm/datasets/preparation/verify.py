@@ -6,9 +6,9 @@ from typing import Dict, List
 import mmengine
 import numpy as np
 
+from dos_mm.utils.atomic_write import atomic_write_bytes
 from ..point_values import (COORD_BOUND, MAX_FAR_FRACTION, far_fraction,
                             reads_as_float64)
-from .resumable import atomic_write_bytes
 
 HEAD_POINTS = 256
 

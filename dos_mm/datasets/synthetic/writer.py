@@ -18,11 +18,11 @@ import json
 import os
 import os.path as osp
 import pickle
-import shutil
 from typing import Callable, Optional
 
 import numpy as np
 
+from dos_mm.utils.atomic_write import atomic_path
 from .layouts import sample_scene
 from .lidar import LidarSpec, scan_scene
 
@@ -126,9 +126,8 @@ def generate_dataset(out: str,
     if not os.access(parent, os.W_OK):
         raise OSError(f'cannot write into {parent}. Fix: choose a writable '
                       '--out.')
-    tmp = f'{osp.abspath(out)}.tmp-{os.getpid()}'
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    with atomic_path(out) as tmp:
+        os.makedirs(tmp, exist_ok=True)
         rng = np.random.default_rng(seed)
         jobs = [(split, seq, i)
                 for (split,
@@ -153,7 +152,4 @@ def generate_dataset(out: str,
             json.dump(settings, f, indent=2)
         if osp.isdir(out):
             os.rmdir(out)  # empty, checked above
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return read_marker(out)

@@ -6,7 +6,7 @@ import json
 import pytest
 from mmengine.config import Config
 
-from dos_mm.evaluation import detection_protocol as det
+from dos_mm.experiments import detection_protocol as det
 
 
 def _curve(values, every=200):

@@ -1,14 +1,10 @@
 """tools/demo.py end to end on a tiny budget: data, pretraining, probes,
 the detection half, report with the documented keys and pictures."""
 import json
-import sys
-
-from ..conftest import REPO
 
 
 def test_demo_writes_report_and_pictures(tmp_path):
-    sys.path.insert(0, str(REPO / 'tools'))
-    from demo import main
+    from dos_mm.experiments.demo import main
     work = tmp_path / 'work'
     rc = main([
         '--work-dir',
@@ -53,8 +49,7 @@ def test_demo_writes_report_and_pictures(tmp_path):
 
 
 def test_demo_rejects_more_labelled_scans_than_exist(tmp_path, capsys):
-    sys.path.insert(0, str(REPO / 'tools'))
-    from demo import main
+    from dos_mm.experiments.demo import main
     assert main(
         ['--work-dir',
          str(tmp_path), '--num-train', '2', '--labelled', '5']) == 2

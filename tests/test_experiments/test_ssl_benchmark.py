@@ -1,5 +1,4 @@
 """Supervised baseline and the SSL benchmark's table."""
-import sys
 
 import pytest
 import torch
@@ -8,9 +7,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from dos_mm.datasets.synthetic import CLASSES
-from dos_mm.evaluation import train_supervised
-from dos_mm.evaluation.probe_protocol import load_infos, load_scan
-from ..conftest import REPO, TINY_CONFIG
+from dos_mm.experiments.probe_protocol import load_infos, load_scan
+from dos_mm.experiments.supervised import train_supervised
+from ..conftest import TINY_CONFIG
 
 
 def test_supervised_training_changes_the_backbone_not_the_head(synthetic_root):
@@ -36,8 +35,7 @@ def test_supervised_training_changes_the_backbone_not_the_head(synthetic_root):
 
 
 def test_benchmark_table_reports_mean_std_and_gap():
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import table
+    from dos_mm.experiments.ssl_benchmark import table
     runs = [
         dict(method=m, seed=s, miou=v + s, tail_miou=1.0, head_miou=2.0)
         for m, v in (('random', 30.0), ('supervised', 70.0), ('dos', 50.0))
@@ -50,8 +48,7 @@ def test_benchmark_table_reports_mean_std_and_gap():
 
 
 def test_benchmark_reports_paired_differences_and_what_they_resolve():
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import paired_differences, table
+    from dos_mm.experiments.ssl_benchmark import paired_differences, table
     miou = {
         'dos': (50.0, 53.0, 51.0),
         'softmaps': (49.0, 54.0, 50.0),  # +1, -1, +1: not resolved
@@ -82,8 +79,7 @@ def test_benchmark_reports_paired_differences_and_what_they_resolve():
 
 
 def test_benchmark_table_reports_label_efficiency():
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import table
+    from dos_mm.experiments.ssl_benchmark import table
     runs = [
         dict(method=m, seed=0, miou=v, tail_miou=1.0, head_miou=2.0)
         for m, v in (('finetune_scratch_1pct', 20.0), ('finetune_dos_1pct',
@@ -96,8 +92,7 @@ def test_benchmark_table_reports_label_efficiency():
 def test_benchmark_label_efficiency_rows_run(tmp_path):
     """dos, then fine-tuning from its checkpoint and from scratch, on a
     10 % split (tiny settings)."""
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import main
+    from dos_mm.experiments.ssl_benchmark import main
     out = tmp_path / 'bench'
     assert main([
         '--out',
@@ -134,10 +129,9 @@ def test_benchmark_run_that_fails_in_its_process_names_itself_and_keeps(
         tmp_path):
     """Each run is a fresh process: one that fails ends the benchmark with
     an error naming the run, and the runs before it stay in results.json."""
-    sys.path.insert(0, str(REPO / 'tools'))
     import json
 
-    from benchmark_ssl import main
+    from dos_mm.experiments.ssl_benchmark import main
     common = [
         '--out',
         str(tmp_path / 'bench'), '--data',
@@ -149,7 +143,7 @@ def test_benchmark_run_that_fails_in_its_process_names_itself_and_keeps(
         ['--config', str(TINY_CONFIG), '--methods', 'random']) == 0
     with pytest.raises(
             SystemExit,
-            match=r'the dos seed 0 run ended without a result '
+            match=r'the run dos_0 ended without a result '
             r'\(exit code 1.*run the same command again'):
         main(common +
              ['--config',
@@ -161,10 +155,9 @@ def test_benchmark_run_that_fails_in_its_process_names_itself_and_keeps(
 def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
     """Rows measured by separate processes are tabulated together; the same
     (method, seed) in two folders is refused, not counted twice."""
-    sys.path.insert(0, str(REPO / 'tools'))
     import json
 
-    from benchmark_ssl import main
+    from dos_mm.experiments.ssl_benchmark import main
     for name, methods in (('a', ('random', 'dos')), ('b', ('supervised', ))):
         (tmp_path / name).mkdir()
         runs = [
@@ -182,7 +175,7 @@ def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
         str(out)
     ]) == 0
     assert 'DOS closes 50 % of the gap' in (out / 'results.md').read_text()
-    with pytest.raises(SystemExit, match='random seed 0 is in both'):
+    with pytest.raises(SystemExit, match=r"\('random', 0\) is in both"):
         main([
             '--merge',
             str(tmp_path / 'a'),
@@ -196,14 +189,13 @@ def test_benchmark_merge_tabulates_split_runs_and_refuses_duplicates(tmp_path):
     'dos_assignment', 'dos_proj2048'
 ])
 def test_benchmark_rows_build_what_they_name(method):
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import CONFIG, METHODS
     from mmdet3d.registry import MODELS
     from mmengine.registry import init_default_scope
 
+    from dos_mm.experiments.ssl_benchmark import CONFIG, METHODS
     from dos_mm.utils import load_config
     init_default_scope('mmdet3d')
-    cfg = load_config(CONFIG, METHODS[method])
+    cfg = load_config(METHODS[method] or CONFIG)
     model = MODELS.build(cfg.model)
     alpha = model.schedule_at(1, 1)['alpha']  # after the warm-up
     expect = dict(
@@ -221,8 +213,7 @@ def test_benchmark_rows_build_what_they_name(method):
 def test_benchmark_ptv3_row_pretrains_its_own_config(tmp_path):
     """The PTv3 row (configs/dos/pretrain_demo_ptv3.py, 2 steps) is probed
     like the others and its seconds per step are tabulated."""
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_ssl import main
+    from dos_mm.experiments.ssl_benchmark import main
     out = tmp_path / 'bench'
     assert main([
         '--out',
@@ -241,3 +232,21 @@ def test_benchmark_ptv3_row_pretrains_its_own_config(tmp_path):
         line for line in (out / 'results.md').read_text().splitlines()
         if line.startswith('| ptv3_small | 0.'))
     assert row.endswith(f"| {run['step_seconds']:.2f} |")
+
+
+def test_a_finetune_row_without_its_dos_row_is_an_error(tmp_path):
+    from dos_mm.experiments.ssl_benchmark import dos_model, parse_args
+    args = parse_args(['--out', str(tmp_path), '--iters', '7'])
+    with pytest.raises(FileNotFoundError, match=r'dos_seed3/iter_7\.pth '
+                       r'does not exist.*list dos before them'):
+        dos_model(args, 3)
+    assert list(tmp_path.iterdir()) == []  # nothing pretrained behind it
+
+
+def test_row_configs_can_be_replaced(tmp_path):
+    from dos_mm.experiments.ssl_benchmark import (CONFIG, METHODS, parse_args,
+                                                  row_config)
+    args = parse_args(['--row-config', 'softmaps', 'mine.py'])
+    assert row_config(args, 'softmaps') == 'mine.py'
+    assert row_config(args, 'dos') == CONFIG
+    assert row_config(args, 'observable') == METHODS['observable']

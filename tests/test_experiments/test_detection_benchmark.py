@@ -2,18 +2,15 @@
 paired differences for every comparison, one protocol per table, and the
 calibration's record."""
 import json
-import sys
 
 import pytest
 
-from dos_mm.evaluation import detection_benchmark as bench
-from dos_mm.evaluation import detection_protocol as det
-from ..conftest import REPO
+from dos_mm.experiments import detection_benchmark as bench
+from dos_mm.experiments import detection_protocol as det
 
 
 def _main():
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_det import main
+    from dos_mm.experiments.detection_benchmark import main
     return main
 
 

@@ -3,32 +3,31 @@ the calibration of the scratch arm on val, then seeds x label fractions x
 arms on the test split, as paired differences with Student-t 95 %
 intervals (docs/detection.md).
 
-A folder holds one protocol (the configs' length and rate); its
-``results.json`` is rewritten atomically after every run, so a benchmark
-resumes where it stopped and runs in parts that :func:`merge` joins.
+A folder holds one protocol (the configs' length and rate); the runs go
+through :mod:`.runs` (a fresh process each, ``results.json`` rewritten
+after every run, resumable, merged in parts).
 """
+import argparse
 import json
-import os
 import os.path as osp
+import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from dos_mm.datasets.preparation.resumable import atomic_write_bytes
+from dos_mm.utils.atomic_write import atomic_write_json, atomic_write_text
 from . import detection_protocol as det
-from .statistics import paired_interval, read_runs
+from . import runs as benchmark_runs
 
 ARMS = tuple(det.CONFIGS)
+CONFIG = osp.join(det.REPO, 'configs', 'dos', 'pretrain_demo.py')
 
 
 def write_json_md(out: str, name: str, payload: dict, markdown: str) -> None:
     """``out/name.json`` and ``out/name.md``, each written atomically."""
-    os.makedirs(out, exist_ok=True)
-    atomic_write_bytes(
-        osp.join(out, f'{name}.json'),
-        json.dumps(payload, indent=2).encode())
-    atomic_write_bytes(osp.join(out, f'{name}.md'), markdown.encode())
+    atomic_write_json(osp.join(out, f'{name}.json'), payload)
+    atomic_write_text(osp.join(out, f'{name}.md'), markdown)
 
 
 def _key(run: dict) -> tuple:
@@ -53,17 +52,7 @@ def check_one_protocol(runs: Sequence[dict], where: str) -> None:
 def merge(dirs: Sequence[str]) -> List[dict]:
     """The runs of several folders; a run measured twice, or runs of
     different protocols, are an error."""
-    runs, seen = [], {}
-    for folder in dirs:
-        found = read_runs(folder)
-        if not found:
-            raise SystemExit(f'error: {folder}/results.json has no runs')
-        for run in found:
-            if _key(run) in seen:
-                raise SystemExit(f'error: {_key(run)} is in both '
-                                 f'{seen[_key(run)]} and {folder}')
-            seen[_key(run)] = folder
-            runs.append(run)
+    runs = benchmark_runs.merge_runs(dirs, _key)
     check_one_protocol(runs, 'the merged folders')
     return runs
 
@@ -95,21 +84,8 @@ def summarise(runs: Sequence[dict]) -> dict:
                     c: _mean_std([r['ap'][c] for r in mine if c in r['ap']])
                     for c in classes
                 })
-        by_seed = {(r['arm'], r['seed']): r['map'] for r in rows}
-        diffs = {}
-        for arm, ref in det.COMPARISONS:
-            seeds = sorted(s for a, s in by_seed
-                           if a == arm and (ref, s) in by_seed)
-            if seeds:
-                d = [by_seed[(arm, s)] - by_seed[(ref, s)] for s in seeds]
-                interval = paired_interval(d)
-                diffs[f'{arm} - {ref}'] = dict(
-                    interval,
-                    per_seed=d,
-                    seeds=seeds,
-                    resolved=bool(
-                        interval['n'] > 1
-                        and (interval['low'] > 0 or interval['high'] < 0)))
+        diffs = benchmark_runs.paired_differences(rows, det.COMPARISONS, 'map',
+                                                  'arm')
         labelled = sorted({r['labelled'] for r in rows})
         out[str(fraction)] = dict(arms=arms, diffs=diffs, labelled=labelled)
     return out
@@ -147,9 +123,9 @@ def write_results(out: str, runs: List[dict], settings: dict) -> dict:
     """``results.json`` (settings, summary, every run) and ``results.md``,
     each written atomically; returns the summary."""
     summary = summarise(runs)
-    write_json_md(out, 'results',
-                  dict(settings=settings, summary=summary, runs=runs),
-                  to_markdown(summary))
+    benchmark_runs.write_results(
+        out, dict(settings=settings, summary=summary, runs=runs),
+        to_markdown(summary))
     return summary
 
 
@@ -179,6 +155,34 @@ def pretrained_backbone(out: str, config: str, data: str, iters: int,
     return path
 
 
+def transfer_run(out: str, data: str, config: str, seed: int, fraction: float,
+                 arm: str, pretrain_iters: int, det_iters: Optional[int],
+                 threads: Optional[int]) -> dict:
+    """One run: ``arm`` fine-tuned on ``seed``'s labelled split of
+    ``fraction`` and scored on the test split (the seed's DOS pretraining
+    first, once, when the arm needs it)."""
+    ckpt = pretrained_backbone(out, config, data, pretrain_iters, seed,
+                               threads) if arm in det.PRETRAINED_ARMS else None
+    ann = det.labelled_split(data, fraction, seed)
+    start = time.time()
+    res = det.detection_transfer(
+        data,
+        osp.join(out, f'seed{seed}_{fraction:g}'), (arm, ),
+        ckpt,
+        ann,
+        det_iters,
+        seed=seed,
+        threads=threads)[arm]
+    print(f'[benchmark_det] seed {seed} fraction {fraction:g} {arm}: '
+          f'mAP {res["map"]:.1f}')
+    return dict(
+        res,
+        arm=arm,
+        seed=seed,
+        fraction=fraction,
+        seconds=round(time.time() - start, 1))
+
+
 def run_benchmark(out: str,
                   data: str,
                   config: str,
@@ -188,49 +192,25 @@ def run_benchmark(out: str,
                   pretrain_iters: int,
                   threads: Optional[int] = None,
                   det_iters: Optional[int] = None,
-                  settings: Optional[dict] = None) -> dict:
-    """Every (seed, fraction, arm) not yet in ``out/results.json``: DOS
-    pretrained per seed, each arm fine-tuned on that seed's labelled split
-    with the configs' protocol (or ``det_iters``) and scored on the test
-    split. Returns the summary."""
-    runs = read_runs(out)
+                  settings: Optional[dict] = None,
+                  fresh: bool = True) -> dict:
+    """Every (seed, fraction, arm) not yet in ``out/results.json``, each
+    a :func:`transfer_run` in a fresh process (``fresh``) with the
+    configs' protocol (or ``det_iters``). Returns the summary."""
     protocol = det.protocol_of('scratch')
     if det_iters:
         protocol['iters'] = det_iters
     check_one_protocol(
-        runs + [dict(iters=protocol['iters'], lr=protocol['lr'])],
+        benchmark_runs.read_runs(out) +
+        [dict(iters=protocol['iters'], lr=protocol['lr'])],
         f'{out} with this run')
     settings = dict(settings or {}, protocol=protocol)
-    done = {_key(r) for r in runs}
-    for seed in seeds:
-        todo = [(f, a) for f in fractions for a in arms
-                if (a, seed, f) not in done]
-        if not todo:
-            continue
-        ckpt = pretrained_backbone(out, config, data, pretrain_iters, seed,
-                                   threads) if any(a in det.PRETRAINED_ARMS
-                                                   for _, a in todo) else None
-        for fraction, arm in todo:
-            ann = det.labelled_split(data, fraction, seed)
-            start = time.time()
-            res = det.detection_transfer(
-                data,
-                osp.join(out, f'seed{seed}_{fraction:g}'), (arm, ),
-                ckpt,
-                ann,
-                det_iters,
-                seed=seed,
-                threads=threads)[arm]
-            runs.append(
-                dict(
-                    res,
-                    arm=arm,
-                    seed=seed,
-                    fraction=fraction,
-                    seconds=round(time.time() - start, 1)))
-            print(f'[benchmark_det] seed {seed} fraction {fraction:g} '
-                  f'{arm}: mAP {res["map"]:.1f}')
-            write_results(out, runs, settings)
+    jobs = [((arm, seed, fraction), transfer_run,
+             (out, data, config, seed, fraction, arm, pretrain_iters,
+              det_iters, threads)) for seed in seeds for fraction in fractions
+            for arm in arms]
+    runs = benchmark_runs.run_pending(
+        out, jobs, _key, lambda r: write_results(out, r, settings), fresh)
     return write_results(out, runs, settings)
 
 
@@ -307,3 +287,69 @@ def calibrate(out: str,
     write_json_md(out, 'calibration', record,
                   calibration_markdown(record['curves'], record['choice']))
     return record
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description='The detection benchmark on synthetic LiDAR')
+    p.add_argument('--out', default='work_dirs/benchmark_det')
+    p.add_argument('--data', default='data/synthetic_det')
+    p.add_argument('--config', default=CONFIG, help='DOS pretraining')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    p.add_argument('--fractions', type=float, nargs='+', default=[0.05, 0.2])
+    p.add_argument('--arms', nargs='+', default=list(ARMS), choices=ARMS)
+    p.add_argument('--iters', type=int, default=400, help='pretraining')
+    p.add_argument(
+        '--det-iters',
+        type=int,
+        default=None,
+        help="fine-tuning iterations instead of the configs' "
+        'calibrated length (tests; one value per --out)')
+    p.add_argument('--num-train', type=int, default=100)
+    p.add_argument('--num-val', type=int, default=40)
+    p.add_argument('--num-test', type=int, default=120)
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument(
+        '--calibrate',
+        action='store_true',
+        help='scratch curves on val and the choice of length '
+        'and rate')
+    p.add_argument(
+        '--rates', type=float, nargs='+', default=[1e-3, 2e-3, 4e-3])
+    p.add_argument('--cal-iters', type=int, default=1200)
+    p.add_argument('--eval-every', type=int, default=200)
+    p.add_argument('--cal-fraction', type=float, default=0.2)
+    p.add_argument(
+        '--merge',
+        nargs='+',
+        metavar='DIR',
+        help='only tabulate the results.json of these folders '
+        'into --out')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """``tools/benchmark_det.py``: parse ``argv`` and run."""
+    args = parse_args(argv)
+    settings = {k: v for k, v in vars(args).items() if k != 'merge'}
+    if args.merge:
+        summary = write_results(args.out, merge(args.merge),
+                                dict(settings, merged=args.merge))
+        print(to_markdown(summary))
+        return 0
+    try:
+        prepare_data(args.data, args.num_train, args.num_val, args.num_test)
+    except (ValueError, OSError) as exc:  # e.g. a folder of other settings
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    if args.calibrate:
+        record = calibrate(args.out, args.data, args.cal_fraction,
+                           args.seeds[0], args.rates, args.cal_iters,
+                           args.eval_every, args.threads, settings)
+        print(json.dumps(record['choice'], indent=2))
+        return 0
+    summary = run_benchmark(args.out, args.data, args.config, args.seeds,
+                            args.fractions, args.arms, args.iters,
+                            args.threads, args.det_iters, settings)
+    print(to_markdown(summary))
+    return 0

@@ -8,8 +8,9 @@ import torch
 from mmdet3d.evaluation.functional import seg_eval
 from torch import Tensor
 
-from .linear_probe import ProbeConfig, fit_linear_probe, predict
-from .point_features import encode_scan
+from dos_mm.evaluation.linear_probe import (ProbeConfig, fit_linear_probe,
+                                            predict)
+from dos_mm.evaluation.point_features import encode_scan
 
 
 def load_infos(root: str, split: str) -> List[dict]:

@@ -6,10 +6,10 @@ import sys
 import pytest
 import torch
 
-from dos_mm.benchmark.speed import (RANGES, _channels, build, make_steps,
-                                    measure_scaling, peak_allocated_mb,
-                                    profiled_parts, synthetic_scans)
-from dos_mm.benchmark.speed_report import to_markdown
+from dos_mm.experiments.speed import (RANGES, _channels, build, make_steps,
+                                      measure_scaling, peak_allocated_mb,
+                                      profiled_parts, synthetic_scans)
+from dos_mm.experiments.speed_report import to_markdown
 from ..conftest import REPO
 
 
@@ -57,18 +57,32 @@ def test_markdown_marks_met_and_missed_targets():
     assert '| network passes alone | 1.50 | 1.33 | 12 |' in table
     assert '| 1.50 | 2.00 |' in table
     result['steps'].update(
-        profiled_s=4.0, targets_s=0.5, sinkhorn_s=0.2, loss_call_s=0.3,
-        softmaps_s=0.1, matching_s=0.02)
+        profiled_s=4.0,
+        targets_s=0.5,
+        sinkhorn_s=0.2,
+        loss_call_s=0.3,
+        softmaps_s=0.1,
+        matching_s=0.02)
     table = to_markdown(result)
     assert '| part of the profiled DOS step (4.00 s) | s | share |' in table
     assert '| `DOSHead.targets` | 0.500 | 12.5% |' in table
     assert '| `DOS.match_views` | 0.020 | 0.5% |' in table
     assert 'backbone (config)' not in table
     result['backbones'] = [
-        dict(backbone='SparseEncoder', config='a.py', dos_s=3.0,
-             supervised_s=1.0, step_time_ratio=3.0, dos_mb=30.0),
-        dict(backbone='PointTransformerV3', config='b.py', dos_s=2.0,
-             supervised_s=0.5, step_time_ratio=4.0, dos_mb=20.0)
+        dict(
+            backbone='SparseEncoder',
+            config='a.py',
+            dos_s=3.0,
+            supervised_s=1.0,
+            step_time_ratio=3.0,
+            dos_mb=30.0),
+        dict(
+            backbone='PointTransformerV3',
+            config='b.py',
+            dos_s=2.0,
+            supervised_s=0.5,
+            step_time_ratio=4.0,
+            dos_mb=20.0)
     ]
     table = to_markdown(result)
     assert '| SparseEncoder (a.py) | 3.00 | 1.00 | 3.00 | 30 |' in table
@@ -78,8 +92,8 @@ def test_markdown_marks_met_and_missed_targets():
 def test_profiled_parts_read_the_ranges_of_a_dos_step():
     """Every part the benchmark reports is a record_function range that a
     DOS step enters: a renamed or removed range would read 0 s."""
-    model = build(str(REPO / 'tests' / 'data' / 'configs' / 'dos_tiny.py'),
-                  'cpu')
+    model = build(
+        str(REPO / 'tests' / 'data' / 'configs' / 'dos_tiny.py'), 'cpu')
     scans = synthetic_scans(2, 3000, _channels(model))
     dos_step, _, _ = make_steps(model, scans, 'cpu')
     dos_step()
@@ -111,8 +125,7 @@ def test_passes_step_runs_the_network_without_targets(monkeypatch):
     scans = synthetic_scans(2, 3000, _channels(model))
     _, _, passes_step = make_steps(model, scans, 'cpu')
     called = []
-    model.head.target.register_forward_hook(
-        lambda *a: called.append('target'))
+    model.head.target.register_forward_hook(lambda *a: called.append('target'))
     model.head.loss_module.register_forward_hook(
         lambda *a: called.append('loss'))
     before = [p.detach().clone() for p in model.student.parameters()]
@@ -145,10 +158,8 @@ def test_quick_benchmark_writes_the_documented_keys(tmp_path):
 def test_ptv3_row_measures_a_dos_step_of_the_small_ptv3():
     """The backbone table's PTv3 row: the speed harness runs the demo's
     PTv3 config (small scans here)."""
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_speed import backbone_row
-
-    from dos_mm.benchmark.speed import measure_steps
+    from dos_mm.experiments.speed import measure_steps
+    from dos_mm.experiments.speed_benchmark import backbone_row
     config = str(REPO / 'configs/dos/pretrain_demo_ptv3.py')
     row = backbone_row(config, measure_steps(config, 3000, 1, 1, 'cpu'))
     assert row['backbone'] == 'PointTransformerV3'

@@ -1,20 +1,7 @@
-"""Statistics of the benchmarks: paired differences over seeds, and the
-runs a benchmark folder already holds."""
-import json
-import os.path as osp
-from typing import Dict, List, Sequence
+"""Paired differences over seeds with their Student-t interval."""
+from typing import Dict, Sequence
 
 import numpy as np
-
-
-def read_runs(folder: str) -> List[dict]:
-    """The ``runs`` of ``folder/results.json`` (none when it does not
-    exist): what a split benchmark has measured so far."""
-    path = osp.join(folder, 'results.json')
-    if not osp.isfile(path):
-        return []
-    with open(path) as f:
-        return json.load(f)['runs']
 
 
 def paired_interval(diffs: Sequence[float], level: float = 0.95) -> Dict:

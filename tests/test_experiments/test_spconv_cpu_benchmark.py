@@ -1,14 +1,14 @@
-"""tools/benchmark_spconv_cpu.py on a tiny setting."""
+"""The spconv CPU benchmark (tools/benchmark_spconv_cpu.py) on a tiny
+setting."""
 import json
-import sys
 
-from ..conftest import REPO, TINY_CONFIG
+from ..conftest import TINY_CONFIG
 
 
 def test_exact_modes_agree_and_rerun_identically(tmp_path):
-    sys.path.insert(0, str(REPO / 'tools'))
-    from benchmark_spconv_cpu import main
     from spconv.pytorch import ops
+
+    from dos_mm.experiments.spconv_cpu_benchmark import main
     out = tmp_path / 'spconv.json'
     assert main([
         '--config',

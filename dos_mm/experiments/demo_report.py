@@ -6,9 +6,9 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 
+from dos_mm.evaluation.point_features import encode_scan
 from dos_mm.visualization import (plot_detections, plot_predictions,
                                   plot_softmaps, plot_usage_vs_zipf)
-from .point_features import encode_scan
 
 
 def _mean(values: List) -> float:

@@ -1,1 +1,0 @@
-"""Benchmarks (speed and memory) behind tools/benchmark_speed.py."""
