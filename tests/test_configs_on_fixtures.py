@@ -77,7 +77,6 @@ def test_pretraining_config_runs_on_real_format_samples(name, shared_fixtures):
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
     if cfg.model.encoder.backbone.type == 'PointTransformerV3':
         cfg.model.encoder.backbone.update(SMALL_PTV3)
-        cfg.model.encoder.head.in_channels = sum(SMALL_PTV3['channels'])
     cfg.model.head.target.num_prototypes = 16
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

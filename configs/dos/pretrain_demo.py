@@ -24,9 +24,9 @@ model = dict(
         neck=dict(type='UpcastNeck'),
         # levels: 16 @ s1 (pooled), 32 @ s2 (loss cells, 0.2 m),
         # 64 @ s4, 128 @ s8, conv_out 128 (up-cast): 368 channels
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=368,
             hidden_channels=512,
             out_channels=128,
             num_prototypes=num_prototypes),

@@ -29,9 +29,9 @@ model = dict(
             patch_size=256,
             drop_path=0.1),
         neck=dict(type='UpcastNeck'),
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=sum(ptv3_small_channels),  # 240
             hidden_channels=512,
             out_channels=128,
             num_prototypes={{_base_.num_prototypes}}),

@@ -26,9 +26,9 @@ model = dict(
         neck=dict(type='UpcastNeck'),
         # SparseEncoder (basicblock) levels: 32 @ s2, 64 @ s4, 128 @ s8,
         # 128 @ s8, conv_out 128: 480 channels at the stride-2 (0.2 m) cells
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=480,
             hidden_channels=2048,
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),

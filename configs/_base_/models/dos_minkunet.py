@@ -20,9 +20,9 @@ model = dict(
         backbone={{_base_.model.backbone}},
         neck=dict(type='UpcastNeck'),
         # decoder outputs 256 @ s8, 128 @ s4, 96 @ s2, 96 @ s1 = 576
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=576,
             hidden_channels=2048,
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),

@@ -13,9 +13,9 @@ model = dict(
             type='PointTransformerV3', in_channels=4,
             channels=ptv3_channels),
         neck=dict(type='UpcastNeck'),
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=sum(ptv3_channels),  # 1232
             hidden_channels=2048,
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),

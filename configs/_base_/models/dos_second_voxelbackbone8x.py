@@ -22,9 +22,9 @@ model = dict(
         neck=dict(type='UpcastNeck'),
         # SparseEncoder (conv_module) levels: 16 @ s1, 32 @ s2, 64 @ s4,
         # 64 @ s8, conv_out 128: 304 channels at the stride-4 cells
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=304,
             hidden_channels=2048,
             out_channels=256,
             num_prototypes={{_base_.num_prototypes}}),

@@ -66,10 +66,33 @@ class DOSEncoder(BaseModule):
             if voxel_encoder else None
         self.backbone = build_multiscale_backbone(backbone)
         self.neck = MODELS.build(neck)
-        self.head = MODELS.build(head)
+        self.head = MODELS.build(self._head_with_width(dict(head)))
         self.loss_level = loss_level
         self.mask_token = nn.Parameter(torch.zeros(mask_token_channels)) \
             if mask_token_channels else None
+
+    def _head_with_width(self, head: dict) -> dict:
+        """``head`` with ``in_channels``, the width of the neck's features,
+        derived from the backbone's levels (a width stated in the config
+        must equal it)."""
+        levels = getattr(self.backbone, 'level_channels', None)
+        width = getattr(self.neck, 'out_channels', None)
+        derived = width(levels) if levels is not None and width else None
+        stated = head.get('in_channels')
+        if derived is None:
+            if stated is None:
+                raise ValueError(
+                    f'{type(self.backbone).__name__} does not report its '
+                    'level widths: state model.encoder.head.in_channels, '
+                    "the channels of the neck's features")
+            return head
+        if stated is not None and int(stated) != derived:
+            raise ValueError(
+                f'model.encoder.head.in_channels={stated}, but the neck '
+                f'gives {derived} channels (levels {levels}). Fix: leave '
+                'in_channels out; it is derived from the backbone')
+        head['in_channels'] = derived
+        return head
 
     @property
     def feature_channels(self) -> int:

@@ -1,5 +1,6 @@
 """mmdet3d's spconv ``MinkUNetBackbone`` returning every decoder level."""
-from typing import List, Tuple
+import inspect
+from typing import List, Optional, Tuple
 
 import torch
 from mmdet3d.models.backbones import MinkUNetBackbone
@@ -30,7 +31,20 @@ class MultiScaleMinkUNet(MinkUNetBackbone):
         if kwargs['sparseconv_backend'] != 'spconv':
             raise ValueError('MultiScaleMinkUNet supports the spconv backend '
                              f"only, got {kwargs['sparseconv_backend']!r}")
+        defaults = inspect.signature(MinkUNetBackbone.__init__).parameters
+        # copied first: mmdet3d inserts into the list it is given
+        decoder = list(
+            kwargs.get('decoder_channels',
+                       defaults['decoder_channels'].default))
+        basic = kwargs.get('block_type', 'basic') == 'basic'
         super().__init__(**kwargs)
+        self._level_channels = [int(c) for c in decoder] if basic else None
+
+    @property
+    def level_channels(self) -> Optional[List[int]]:
+        """C of each decoder level ``forward`` returns (None for block
+        types whose widths are not the configured ones)."""
+        return self._level_channels
 
     def forward(self, voxel_features: Tensor, coors: Tensor,
                 batch_size: int) -> Tuple[List, List[tuple]]:

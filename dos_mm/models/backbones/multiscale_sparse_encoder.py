@@ -56,6 +56,13 @@ class MultiScaleSparseEncoder(SparseEncoder, BaseModule):
         self.init_cfg = init_cfg
         share_submanifold_pairs(self.encoder_layers)
 
+    @property
+    def level_channels(self) -> List[int]:
+        """C of each level ``forward`` returns: every stage's last, then
+        ``conv_out``'s."""
+        return [int(stage[-1]) for stage in self.encoder_channels
+                ] + [int(self.output_channels)]
+
     def forward(self, voxel_features: Tensor, coors: Tensor,
                 batch_size: int) -> Tuple[List, List[tuple]]:
         """Args: voxel_features (M, C), coors (M, 4) as (scan, z, y, x).

@@ -29,6 +29,13 @@ class UpcastNeck(nn.Module):
         super().__init__()
         self.levels = None if levels is None else list(levels)
 
+    def out_channels(self, level_channels: Sequence[int]) -> int:
+        """C of the features :meth:`forward` returns for a backbone whose
+        levels have ``level_channels``."""
+        chosen = range(len(level_channels)) \
+            if self.levels is None else self.levels
+        return int(sum(level_channels[i] for i in chosen))
+
     def forward(self,
                 feats: List,
                 strides: List[Sequence[int]],

@@ -28,9 +28,9 @@ model = dict(
             sparseconv_backend='spconv'),
         neck=dict(type='UpcastNeck'),
         # decoder outputs 32 @ s8, 16 @ s4, 16 @ s2, 16 @ s1 = 80 channels
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=80,
             hidden_channels=64,
             out_channels=32,
             num_prototypes=32),

@@ -15,9 +15,9 @@ model = dict(
             drop_path=0.0),
         neck=dict(type='UpcastNeck'),
         # stages 8 @ s1, 16 @ s2, 16 @ s4, 32 @ s8 = 72 channels
+        # (the head's in_channels: derived from the backbone by DOSEncoder)
         head=dict(
             type='PrototypeHead',
-            in_channels=72,
             hidden_channels=64,
             out_channels=32,
             num_prototypes=32),

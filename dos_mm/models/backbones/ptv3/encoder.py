@@ -108,6 +108,11 @@ class PointTransformerV3(BaseModule):
                         max_patches=max_patches,
                         indice_key=f'ptv3_cpe{s}') for j in range(depths[s])))
 
+    @property
+    def level_channels(self) -> List[int]:
+        """C of each level ``forward`` returns (one per stage)."""
+        return list(self.channels)
+
     def forward(self, voxel_features: Tensor, coors: Tensor,
                 batch_size: int) -> Tuple[List, List[tuple]]:
         """Args: voxel_features (M, C_in); coors (M, 4) as (scan, x, y, z).
