@@ -5,8 +5,7 @@
 # never loaded. Our choice: the paper pretrains per dataset. Used by
 # configs/dos/pretrain_joint_outdoor.py as `train_dataloader`.
 joint_views = [
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 joint_nus_pipeline = [

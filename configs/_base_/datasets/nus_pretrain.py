@@ -16,8 +16,7 @@ train_pipeline = [
     dict(type='LoadPointsFromMultiSweeps', sweeps_num=9,
          use_dim=[0, 1, 2, 3, 4], pad_empty_sweeps=True, remove_close=True,
          backend_args=backend_args),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 

@@ -7,8 +7,7 @@ _base_ = ['./nus_pretrain.py']
 train_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=5,
          use_dim=4),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

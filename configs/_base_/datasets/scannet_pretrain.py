@@ -7,8 +7,7 @@ train_pipeline = [
          shift_height=False, use_color=True, load_dim=6,
          use_dim=[0, 1, 2, 3, 4, 5]),
     dict(type='NormalizePointsColor', color_mean=None),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 

@@ -6,8 +6,7 @@ _base_ = ['mmdet3d::_base_/datasets/semantickitti.py']
 train_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=4,
          use_dim=4),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 

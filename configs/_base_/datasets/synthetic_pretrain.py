@@ -10,8 +10,7 @@ data_root = 'data/synthetic/'
 train_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=4,
          use_dim=4),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1), jitter_sigma=0.005),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 

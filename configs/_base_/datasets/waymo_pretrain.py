@@ -9,8 +9,7 @@ backend_args = None
 train_pipeline = [
     dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=6,
          use_dim=5, backend_args=backend_args),
-    dict(type='DOSMultiView', num_views=2, crop_ratio=(0.6, 1.0),
-         scale_range=(0.9, 1.1)),
+    dict(type='DOSMultiView'),  # two views; crops, augmentation: its defaults,
     dict(type='PackDOSInputs'),
 ]
 

@@ -261,3 +261,21 @@ def test_semantickitti_fixture_through_mmdet3d_loader(tmp_path,
     for view in results['dos_views']:
         assert np.array_equal(view['orig_coord'], raw[view['orig_idx'], :3])
         assert np.array_equal(view['points'][:, 3], raw[view['orig_idx'], 3])
+
+
+def test_the_defaults_are_the_views_every_pretraining_config_uses():
+    """The pretraining configs write ``dict(type='DOSMultiView')``: these
+    defaults are the one statement of the views (paper: two views, random
+    crops, rotation about z by up to pi, scaling 0.9-1.1)."""
+    import glob
+
+    from ...conftest import REPO
+    t = DOSMultiView()
+    assert (t.num_views, t.crop_ratio, t.scale_range) == (2, (0.6, 1.0),
+                                                          (0.9, 1.1))
+    assert t.rot_range == np.pi and t.jitter_sigma == 0.005
+    for path in glob.glob(str(REPO / 'configs' / 'dos' / 'pretrain_*.py')):
+        pipeline = Config.fromfile(path).train_dataloader.dataset.get(
+            'pipeline') or []
+        views = [s for s in pipeline if s['type'] == 'DOSMultiView']
+        assert all(set(v) == {'type'} for v in views), path
