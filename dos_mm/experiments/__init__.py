@@ -5,15 +5,20 @@ it uses the library (models, datasets, apis, evaluation), never the other
 way round, and nothing in it reaches into ``tools/``, whose scripts are its
 command lines. Modules:
 
-- ``runs``: seeds x rows, each run in a fresh process, a resumable results
-  file, merge with its checks.
-- ``statistics``: paired differences with Student-t intervals.
-- ``ssl_benchmark``: linear probe / fine-tune of pretrained encoders on
-  synthetic LiDAR (``tools/benchmark_ssl.py``).
+- ``runs``: rows x seeds, each run in a fresh process, a resumable results
+  file, merge with its checks, paired differences, the shared options.
+- ``statistics``: the Student-t interval of paired differences.
+- ``ssl_rows``, ``ssl_benchmark``, ``ssl_tables``: linear probe and
+  fine-tuning of pretrained encoders on synthetic LiDAR
+  (``tools/benchmark_ssl.py``); ``probe_protocol`` and ``supervised``, its
+  data and scoring and its supervised reference.
 - ``detection_protocol``, ``detection_benchmark``: CenterPoint transfer
   (``tools/benchmark_det.py``).
-- ``probe_protocol``, ``supervised``: the probe's data and scoring, the
-  supervised reference.
 - ``demo``, ``demo_report``: ``make demo`` (``tools/demo.py``).
-- ``speed``, ``speed_report``: ``tools/benchmark_speed.py``.
+- ``speed``, ``speed_report``, ``speed_benchmark``: step time and memory
+  (``tools/benchmark_speed.py``); ``spconv_cpu_benchmark``
+  (``tools/benchmark_spconv_cpu.py``); ``level_gradients``
+  (``tools/dos_level_gradients.py``).
+- ``cuda_smoke``: the GPU rows beyond ``tests/test_device``
+  (``tools/cuda_smoke.py``).
 """

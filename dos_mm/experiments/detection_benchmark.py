@@ -7,7 +7,6 @@ A folder holds one protocol (the configs' length and rate); the runs go
 through :mod:`.runs` (a fresh process each, ``results.json`` rewritten
 after every run, resumable, merged in parts).
 """
-import argparse
 import json
 import os.path as osp
 import sys
@@ -290,12 +289,10 @@ def calibrate(out: str,
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description='The detection benchmark on synthetic LiDAR')
-    p.add_argument('--out', default='work_dirs/benchmark_det')
-    p.add_argument('--data', default='data/synthetic_det')
+    p = benchmark_runs.benchmark_parser(
+        'The detection benchmark on synthetic LiDAR',
+        'work_dirs/benchmark_det', 'data/synthetic_det', [0, 1, 2, 3, 4])
     p.add_argument('--config', default=CONFIG, help='DOS pretraining')
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     p.add_argument('--fractions', type=float, nargs='+', default=[0.05, 0.2])
     p.add_argument('--arms', nargs='+', default=list(ARMS), choices=ARMS)
     p.add_argument('--iters', type=int, default=400, help='pretraining')
@@ -308,7 +305,6 @@ def parse_args(argv=None):
     p.add_argument('--num-train', type=int, default=100)
     p.add_argument('--num-val', type=int, default=40)
     p.add_argument('--num-test', type=int, default=120)
-    p.add_argument('--threads', type=int, default=None)
     p.add_argument(
         '--calibrate',
         action='store_true',
@@ -319,12 +315,6 @@ def parse_args(argv=None):
     p.add_argument('--cal-iters', type=int, default=1200)
     p.add_argument('--eval-every', type=int, default=200)
     p.add_argument('--cal-fraction', type=float, default=0.2)
-    p.add_argument(
-        '--merge',
-        nargs='+',
-        metavar='DIR',
-        help='only tabulate the results.json of these folders '
-        'into --out')
     return p.parse_args(argv)
 
 
@@ -348,8 +338,17 @@ def main(argv=None) -> int:
                            args.eval_every, args.threads, settings)
         print(json.dumps(record['choice'], indent=2))
         return 0
-    summary = run_benchmark(args.out, args.data, args.config, args.seeds,
-                            args.fractions, args.arms, args.iters,
-                            args.threads, args.det_iters, settings)
+    summary = run_benchmark(
+        args.out,
+        args.data,
+        args.config,
+        args.seeds,
+        args.fractions,
+        args.arms,
+        args.iters,
+        args.threads,
+        args.det_iters,
+        settings,
+        fresh=not args.in_process)
     print(to_markdown(summary))
     return 0

@@ -5,6 +5,7 @@ the paired differences of named comparisons with their intervals.
 
 A run is a JSON-able dict; ``key(run)`` (e.g. ``(row, seed)``) names it.
 """
+import argparse
 import json
 import multiprocessing
 import os
@@ -154,3 +155,27 @@ def interval_cell(d: dict) -> str:
     if d['n'] < 2:
         return f"{d['mean']:+.1f} (one seed, no interval)"
     return f"{d['mean']:+.1f} ({d['low']:+.1f} to {d['high']:+.1f})"
+
+
+def benchmark_parser(description: str, out: str, data: str,
+                     seeds: Sequence[int]) -> argparse.ArgumentParser:
+    """The options every benchmark run through :func:`run_pending` has:
+    ``--out``, ``--data``, ``--seeds``, ``--threads``, ``--in-process`` and
+    ``--merge``, with these defaults."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('--out', default=out)
+    p.add_argument('--data', default=data)
+    p.add_argument('--seeds', type=int, nargs='+', default=list(seeds))
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument(
+        '--in-process',
+        action='store_true',
+        help='run every run in this process instead of a fresh process '
+        'per run (starts faster; memory builds up over runs)')
+    p.add_argument(
+        '--merge',
+        nargs='+',
+        metavar='DIR',
+        help='only tabulate the results.json of these output folders '
+        'together into --out')
+    return p

@@ -52,12 +52,10 @@ all in one). Rows are independent runs, so they can also be split over
 processes (each with its own ``--out``) and tabulated together afterwards
 (``--merge``).
 """
-import argparse
 import os
 import os.path as osp
 import time
 
-import numpy as np
 import torch
 
 from dos_mm import apis, evaluation
@@ -65,43 +63,9 @@ from dos_mm.datasets import label_split, synthetic
 from . import probe_protocol
 from . import runs as benchmark_runs
 from .demo_report import summarise
-from .runs import interval_cell
+from .ssl_rows import CONFIG, FINETUNE, FRACTIONS, HEAD, METHODS, ROWS
+from .ssl_tables import paired_differences, table
 from .supervised import train_supervised
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'dos', 'pretrain_demo.py')
-HEAD = synthetic.classes.HEAD_CLASSES
-ABLATIONS = osp.join(REPO, 'configs', 'dos', 'ablations')
-# the pretrained rows, each a config (None: --config, the dos row)
-METHODS = {
-    'masked_distillation':
-    osp.join(ABLATIONS, 'pretrain_demo_masked_distillation.py'),
-    'sonata_masked': osp.join(ABLATIONS, 'pretrain_demo_sonata_masked.py'),
-    'observable': osp.join(ABLATIONS, 'pretrain_demo_observable.py'),
-    'softmaps': osp.join(ABLATIONS, 'pretrain_demo_softmaps.py'),
-    'dos': None,
-    'dos_assignment': osp.join(ABLATIONS,
-                               'pretrain_demo_assignment_usage.py'),
-    'dos_proj2048': osp.join(ABLATIONS, 'pretrain_demo_proj2048.py'),
-    'ptv3_small': osp.join(REPO, 'configs', 'dos', 'pretrain_demo_ptv3.py'),
-}
-# (row, baseline): the paired differences the table reports
-COMPARISONS = (
-    ('dos', 'random'),
-    ('dos', 'softmaps'),
-    ('softmaps', 'observable'),
-    ('observable', 'masked_distillation'),
-    ('observable', 'sonata_masked'),
-    ('dos_assignment', 'dos'),
-    ('dos_proj2048', 'dos'),
-    ('ptv3_small', 'dos'),
-    ('supervised', 'dos'),
-) + tuple((f'finetune_dos_{pct}', f'finetune_scratch_{pct}')
-          for pct in ('1pct', '10pct'))
-FRACTIONS = {'1pct': 0.01, '10pct': 0.1}
-FINETUNE = tuple(f'finetune_{init}_{pct}' for pct in FRACTIONS
-                 for init in ('scratch', 'dos'))
-ROWS = ('random', 'supervised') + tuple(METHODS) + FINETUNE
 
 
 def row_config(args, method: str) -> str:
@@ -239,109 +203,6 @@ def run_seed_fresh(args, method: str, seed: int) -> dict:
     return run_seed(args, method, seed, *load_protocol(args))
 
 
-def table(runs: list) -> str:
-    rows = [
-        '| method | mIoU | tail mIoU | head mIoU | seeds |',
-        '|---|---|---|---|---|'
-    ]
-    means = {}
-    for method in ROWS:
-        sel = [r for r in runs if r['method'] == method]
-        if not sel:
-            continue
-        cell = []
-        for key in ('miou', 'tail_miou', 'head_miou'):
-            vals = np.array([r[key] for r in sel])
-            means[(method, key)] = vals.mean()
-            std = vals.std(ddof=1) if len(vals) > 1 else 0.0
-            cell.append(f'{vals.mean():.1f} ± {std:.1f}')
-        rows.append(f'| {method} | ' + ' | '.join(cell) + f' | {len(sel)} |')
-    keys = [(m, 'miou') for m in ('random', 'supervised', 'dos')]
-    if all(k in means for k in keys):
-        lo, hi, dos = (means[k] for k in keys)
-        rows += [
-            '', f'DOS closes {100 * (dos - lo) / (hi - lo):.0f} % of '
-            'the gap between random initialisation and supervised '
-            'training (mean mIoU).'
-        ]
-    for pct in FRACTIONS:
-        keys = [(f'finetune_{init}_{pct}', 'miou')
-                for init in ('scratch', 'dos')]
-        if all(k in means for k in keys):
-            scratch, dos = (means[k] for k in keys)
-            rows.append(f'Fine-tuning on {pct[:-3]} % of the scans: DOS '
-                        f'{dos:.1f} vs scratch {scratch:.1f} mIoU '
-                        f'({dos - scratch:+.1f}).')
-    rows += [''] + paired_table(runs) + [''] + diagnostics_table(runs)
-    return '\n'.join(rows)
-
-
-DIAGNOSTICS = ('nmi', 'protos_per_class', 'softmap_entropy_head',
-               'softmap_entropy_tail')
-
-
-def diagnostics_table(runs: list) -> list:
-    """Mean over seeds of the teacher's prototype diagnostics on the
-    validation scans, and the seconds per pretraining step (comparable
-    between rows run under the same load only), per pretrained row."""
-    lines = [
-        '| method | NMI (prototypes, classes) | prototypes per class | '
-        'softmap entropy, head ranks | tail ranks | s per step |',
-        '|---|---|---|---|---|---|'
-    ]
-    for method in METHODS:
-        sel = [r for r in runs if r['method'] == method and 'diagnostics' in r]
-        if sel:
-            means = [
-                np.mean([r['diagnostics'][k] for r in sel])
-                for k in DIAGNOSTICS
-            ]
-            # runs written before step times were recorded have none
-            steps = [r['step_seconds'] for r in sel if 'step_seconds' in r]
-            step = f'{np.mean(steps):.2f}' if steps else '-'
-            lines.append(f'| {method} | {means[0]:.3f} | {means[1]:.1f} | '
-                         f'{means[2]:.3f} | {means[3]:.3f} | {step} |')
-    return lines if len(lines) > 2 else []
-
-
-def paired_differences(runs: list) -> list:
-    """Each of ``COMPARISONS`` present in ``runs``: the mean paired
-    difference of mIoU and tail mIoU over the seeds both rows have, with
-    the Student-t 95 % interval, and whether the mIoU interval excludes
-    0."""
-    per = {
-        key: benchmark_runs.paired_differences(runs, COMPARISONS, key,
-                                               'method')
-        for key in ('miou', 'tail_miou')
-    }
-    out = []
-    for name, miou in per['miou'].items():
-        row, base = name.split(' - ')
-        entry = dict(row=row, baseline=base, seeds=miou['seeds'])
-        for key in ('miou', 'tail_miou'):
-            d = per[key][name]
-            entry[key] = {
-                k: d[k]
-                for k in ('mean', 'low', 'high', 'n', 'per_seed')
-            }
-        entry['resolved'] = miou['resolved']
-        out.append(entry)
-    return out
-
-
-def paired_table(runs: list) -> list:
-    lines = [
-        '| row - baseline | mIoU difference (95 % interval) | tail mIoU '
-        'difference | seeds | resolved |', '|---|---|---|---|---|'
-    ]
-    for e in paired_differences(runs):
-        lines.append(f"| {e['row']} - {e['baseline']} | "
-                     f"{interval_cell(e['miou'])} | "
-                     f"{interval_cell(e['tail_miou'])} | {len(e['seeds'])} "
-                     f"| {'yes' if e['resolved'] else 'no'} |")
-    return lines
-
-
 def write_results(args, runs: list, final: bool = False) -> int:
     """``results.json`` after each run; with ``final`` also the table
     ``results.md``, printed."""
@@ -385,10 +246,9 @@ def run_benchmark(args) -> int:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description='The SSL benchmark on synthetic LiDAR')
-    p.add_argument('--out', default='work_dirs/benchmark_ssl')
-    p.add_argument('--data', default='data/synthetic')
+    p = benchmark_runs.benchmark_parser('The SSL benchmark on synthetic LiDAR',
+                                        'work_dirs/benchmark_ssl',
+                                        'data/synthetic', [0, 1, 2])
     p.add_argument(
         '--config',
         default=CONFIG,
@@ -400,7 +260,6 @@ def parse_args(argv=None):
         action='append',
         metavar=('ROW', 'CONFIG'),
         help='pretrain ROW with CONFIG instead of its own (repeatable)')
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--iters', type=int, default=400)
     p.add_argument('--methods', nargs='+', default=list(ROWS), choices=ROWS)
     p.add_argument('--num-train', type=int, default=60)
@@ -416,18 +275,6 @@ def parse_args(argv=None):
         type=int,
         default=200,
         help='fine-tuning steps of the label-efficiency rows')
-    p.add_argument('--threads', type=int, default=None)
-    p.add_argument(
-        '--in-process',
-        action='store_true',
-        help='run every row in this process instead of a fresh process '
-        'per run (starts faster; memory builds up over runs)')
-    p.add_argument(
-        '--merge',
-        nargs='+',
-        metavar='DIR',
-        help='only tabulate the results.json of these output folders '
-        'together into --out')
     return p.parse_args(argv)
 
 

@@ -35,7 +35,7 @@ def test_supervised_training_changes_the_backbone_not_the_head(synthetic_root):
 
 
 def test_benchmark_table_reports_mean_std_and_gap():
-    from dos_mm.experiments.ssl_benchmark import table
+    from dos_mm.experiments.ssl_tables import table
     runs = [
         dict(method=m, seed=s, miou=v + s, tail_miou=1.0, head_miou=2.0)
         for m, v in (('random', 30.0), ('supervised', 70.0), ('dos', 50.0))
@@ -48,7 +48,7 @@ def test_benchmark_table_reports_mean_std_and_gap():
 
 
 def test_benchmark_reports_paired_differences_and_what_they_resolve():
-    from dos_mm.experiments.ssl_benchmark import paired_differences, table
+    from dos_mm.experiments.ssl_tables import paired_differences, table
     miou = {
         'dos': (50.0, 53.0, 51.0),
         'softmaps': (49.0, 54.0, 50.0),  # +1, -1, +1: not resolved
@@ -79,7 +79,7 @@ def test_benchmark_reports_paired_differences_and_what_they_resolve():
 
 
 def test_benchmark_table_reports_label_efficiency():
-    from dos_mm.experiments.ssl_benchmark import table
+    from dos_mm.experiments.ssl_tables import table
     runs = [
         dict(method=m, seed=0, miou=v, tail_miou=1.0, head_miou=2.0)
         for m, v in (('finetune_scratch_1pct', 20.0), ('finetune_dos_1pct',
@@ -192,7 +192,7 @@ def test_benchmark_rows_build_what_they_name(method):
     from mmdet3d.registry import MODELS
     from mmengine.registry import init_default_scope
 
-    from dos_mm.experiments.ssl_benchmark import CONFIG, METHODS
+    from dos_mm.experiments.ssl_rows import CONFIG, METHODS
     from dos_mm.utils import load_config
     init_default_scope('mmdet3d')
     cfg = load_config(METHODS[method] or CONFIG)
@@ -244,8 +244,8 @@ def test_a_finetune_row_without_its_dos_row_is_an_error(tmp_path):
 
 
 def test_row_configs_can_be_replaced(tmp_path):
-    from dos_mm.experiments.ssl_benchmark import (CONFIG, METHODS, parse_args,
-                                                  row_config)
+    from dos_mm.experiments.ssl_benchmark import parse_args, row_config
+    from dos_mm.experiments.ssl_rows import CONFIG, METHODS
     args = parse_args(['--row-config', 'softmaps', 'mine.py'])
     assert row_config(args, 'softmaps') == 'mine.py'
     assert row_config(args, 'dos') == CONFIG
