@@ -1,7 +1,8 @@
 """Evaluation in mmengine's sense: metrics (``metrics/``) and the building
 blocks of probing a backbone (per-point features, the linear probe,
-prototype diagnostics, segmentation from the prototypes), which the experiments (``dos_mm.experiments``) and
-an evaluation during pretraining use alike."""
+prototype diagnostics, segmentation from the prototypes), which the
+experiments (``dos_mm.experiments``) and an evaluation during pretraining
+use alike."""
 from . import metrics
 from .linear_probe import LinearProbe, ProbeConfig, fit_linear_probe, predict
 from .metrics import CenterDistanceAPMetric, center_distance_ap

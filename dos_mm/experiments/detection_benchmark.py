@@ -15,18 +15,11 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from dos_mm.utils.atomic_write import atomic_write_json, atomic_write_text
 from . import detection_protocol as det
 from . import runs as benchmark_runs
 
 ARMS = tuple(det.CONFIGS)
 CONFIG = osp.join(det.REPO, 'configs', 'dos', 'pretrain_demo.py')
-
-
-def write_json_md(out: str, name: str, payload: dict, markdown: str) -> None:
-    """``out/name.json`` and ``out/name.md``, each written atomically."""
-    atomic_write_json(osp.join(out, f'{name}.json'), payload)
-    atomic_write_text(osp.join(out, f'{name}.md'), markdown)
 
 
 def _key(run: dict) -> tuple:
@@ -277,14 +270,16 @@ def calibrate(out: str,
         print(f'[calibrate] lr {lr:g}: ' +
               ', '.join(f'{p["iter"]}: {p["map"]:.1f}' for p in curve))
         record['choice'] = None
-        write_json_md(out, 'calibration', record,
-                      calibration_markdown(record['curves'], None))
+        benchmark_runs.write_record(
+            out, 'calibration', record,
+            calibration_markdown(record['curves'], None))
     record['choice'] = det.choose_protocol({
         float(k): v
         for k, v in record['curves'].items()
     })
-    write_json_md(out, 'calibration', record,
-                  calibration_markdown(record['curves'], record['choice']))
+    benchmark_runs.write_record(
+        out, 'calibration', record,
+        calibration_markdown(record['curves'], record['choice']))
     return record
 
 

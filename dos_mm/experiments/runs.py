@@ -29,14 +29,22 @@ def read_runs(folder: str) -> List[dict]:
         return json.load(f)['runs']
 
 
+def write_record(out: str,
+                 name: str,
+                 payload: dict,
+                 markdown: Optional[str] = None) -> None:
+    """``out/name.json`` (``payload``) and, when given, ``out/name.md``,
+    each replaced whole."""
+    atomic_write_json(osp.join(out, f'{name}.json'), payload)
+    if markdown is not None:
+        atomic_write_text(osp.join(out, f'{name}.md'), markdown)
+
+
 def write_results(out: str,
                   payload: dict,
                   markdown: Optional[str] = None) -> None:
-    """``out/results.json`` (``payload``, which holds ``runs``) and, when
-    given, ``out/results.md``, each replaced whole."""
-    atomic_write_json(osp.join(out, 'results.json'), payload)
-    if markdown is not None:
-        atomic_write_text(osp.join(out, 'results.md'), markdown)
+    """:func:`write_record` of ``results`` (``payload`` holds ``runs``)."""
+    write_record(out, 'results', payload, markdown)
 
 
 def merge_runs(dirs: Sequence[str], key: Key) -> List[dict]:
