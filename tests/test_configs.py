@@ -32,7 +32,9 @@ def test_config_builds_with_schedule_hooks(path):
     model = MODELS.build(cfg.model)
     assert type(model).__name__ == 'DOS'
     hooks = [h['type'] for h in cfg.custom_hooks]
-    assert hooks == ['DOSScheduleHook', 'TeacherEMAHook']
+    assert hooks == [
+        'DOSScheduleHook', 'TeacherEMAHook', 'InitialValidationHook'
+    ]
     ds = cfg.train_dataloader.dataset
     for part in ds.get('datasets', [ds]):  # ConcatDataset: every part
         assert part.pipeline[-1]['type'] == 'PackDOSInputs'

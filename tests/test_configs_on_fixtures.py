@@ -119,3 +119,37 @@ def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures):
     out = model(
         **model.data_preprocessor(pseudo_collate(samples), True), mode='loss')
     assert torch.isfinite(out['loss'])
+
+
+def test_semantickitti_probe_config_evaluates_a_real_format_scan(
+        shared_fixtures):
+    from mmdet3d.registry import METRICS
+    init_default_scope('mmdet3d')
+    folder, ann_file, prefix = CASES['semantickitti']
+    cfg = Config.fromfile(
+        str(REPO / 'configs/dos/pretrain_semantickitti_probe.py'))
+    assert cfg.train_cfg.val_interval == 5000
+    probe = copy.deepcopy(cfg.val_dataloader.dataset)
+    for part in ('fit', 'held_out'):  # the fixture's one scan, twice
+        probe[part].update(
+            data_root=str(shared_fixtures / folder) + '/',
+            ann_file=ann_file,
+            data_prefix=prefix)
+        probe[part].pop('indices', None)
+    dataset = DATASETS.build(probe)
+    cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
+    cfg.model.head.target.num_prototypes = 16
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.eval()
+    metric = METRICS.build(
+        dict(
+            cfg.val_evaluator, fit_points_per_scan=2000,
+            probe=dict(epochs=10)))
+    metric.dataset_meta = dataset.metainfo
+    for i in range(len(dataset)):
+        out = model.val_step(pseudo_collate([dataset[i]]))
+        metric.process({}, [o.to_dict() for o in out])
+    values = metric.compute_metrics(metric.results)
+    assert 0 < values['miou'] <= 100
+    assert values['prototypes_in_use'] >= 1

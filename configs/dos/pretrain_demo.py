@@ -4,7 +4,7 @@
 #   python tools/train.py configs/dos/pretrain_demo.py
 _base_ = [
     '../_base_/models/demo_sparse_encoder.py',
-    '../_base_/datasets/synthetic_pretrain.py',
+    '../_base_/datasets/synthetic_pretrain_probe.py',
     '../_base_/schedules/dos_adamw_cosine.py',
     '../_base_/default_runtime.py',
 ]
@@ -45,7 +45,7 @@ model = dict(
 
 max_iters = 400
 warmup_iters = 20
-train_cfg = dict(max_iters=max_iters)
+train_cfg = dict(max_iters=max_iters, val_interval=100)  # the online probe
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0,
@@ -59,5 +59,7 @@ param_scheduler = [
 auto_scale_lr = dict(enable=False)
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=100, max_keep_ckpts=2))
+    # also keeps the checkpoint of the best online-probe mIoU
+    checkpoint=dict(interval=100, max_keep_ckpts=2, save_best='probe/miou',
+                    rule='greater'))
 train_dataloader = dict(num_workers=1)

@@ -79,3 +79,25 @@ def predict(probe: LinearProbe, feats: Tensor) -> Tuple[Tensor, Tensor]:
     prob = probe(feats.float()).softmax(1)
     conf, pred = prob.max(1)
     return pred, conf
+
+
+def class_balanced_sample(labels: Tensor, num_classes: int, budget: int,
+                          generator: torch.Generator) -> Tensor:
+    """Rows of at most ``budget`` labelled points (labels >= 0), as evenly
+    over the classes present as they allow: each class gives up to an equal
+    share, and the share of classes with fewer points goes to the others.
+
+    Returns:
+        Tensor: (R,) int64 rows, R = min(budget, labelled points).
+    """
+    rows = [torch.nonzero(labels == c).squeeze(1) for c in range(num_classes)]
+    rows = [
+        r[torch.randperm(len(r), generator=generator)] for r in rows if len(r)
+    ]
+    rows.sort(key=len)
+    chosen, left = [], budget
+    for i, r in enumerate(rows):
+        take = min(len(r), left // (len(rows) - i))
+        chosen.append(r[:take])
+        left -= take
+    return torch.cat(chosen) if chosen else labels.new_zeros(0)

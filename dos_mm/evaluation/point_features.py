@@ -44,8 +44,11 @@ def encode_scan(model,
             1)
         enc = encoder.features(
             vox, vox['point_vox'], 1, coarse_only=coarse_only)
-        out = dict(cells=enc.cells, point_cell=enc.point_cell,
-                   feats=enc.feats, rows=vox['point_rows'])
+        out = dict(
+            cells=enc.cells,
+            point_cell=enc.point_cell,
+            feats=enc.feats,
+            rows=vox['point_rows'])
         if not coarse_only:
             out['logits'] = encoder.logits(enc.feats)
         return out

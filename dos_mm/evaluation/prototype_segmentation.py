@@ -69,22 +69,36 @@ def mapped_iou(assign: np.ndarray, labels: np.ndarray, mapping: np.ndarray,
         union = np.sum((pred == c) | (true == c))
         if union:
             iou[c] = 100.0 * inter / union
-    return dict(iou=iou, miou=float(np.nanmean(iou)) if
-                np.isfinite(iou).any() else float('nan'))
+    return dict(
+        iou=iou,
+        miou=float(np.nanmean(iou))
+        if np.isfinite(iou).any() else float('nan'))
 
 
-def prototype_segmentation(fit_assign: np.ndarray, fit_labels: np.ndarray,
-                           assign: np.ndarray, labels: np.ndarray,
-                           num_prototypes: int,
-                           num_classes: int) -> Dict[str, float]:
-    """mIoU of the prototypes as a segmentation: both mappings fitted on
-    ``(fit_assign, fit_labels)`` and scored on ``(assign, labels)``; also
-    the number of prototypes in use (top prototype of at least one point)
-    on the scored points."""
-    counts = overlap(fit_assign, fit_labels, num_prototypes, num_classes)
+def score_mappings(counts: np.ndarray, assign: np.ndarray, labels: np.ndarray,
+                   num_classes: int) -> Dict[str, float]:
+    """mIoU of both mappings fitted on the (K, C) ``counts`` of
+    :func:`overlap` and scored on ``(assign, labels)``, and the number of
+    prototypes in use (top prototype of at least one scored point).
+
+    A perfect clustering (one prototype per class) scores 100 both ways.
+    A constant assignment (one prototype for every point) maps to the fit
+    set's majority class c and scores, both ways, the floor
+    ``100 * (share of c among the scored points) / (classes present)``.
+    """
     return dict(
         many_to_one_miou=mapped_iou(assign, labels, many_to_one(counts),
                                     num_classes)['miou'],
         one_to_one_miou=mapped_iou(assign, labels, one_to_one(counts),
                                    num_classes)['miou'],
         prototypes_in_use=int(len(np.unique(assign))))
+
+
+def prototype_segmentation(fit_assign: np.ndarray, fit_labels: np.ndarray,
+                           assign: np.ndarray, labels: np.ndarray,
+                           num_prototypes: int,
+                           num_classes: int) -> Dict[str, float]:
+    """:func:`score_mappings` with the mappings fitted on
+    ``(fit_assign, fit_labels)`` and scored on ``(assign, labels)``."""
+    counts = overlap(fit_assign, fit_labels, num_prototypes, num_classes)
+    return score_mappings(counts, assign, labels, num_classes)

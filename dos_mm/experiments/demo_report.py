@@ -7,8 +7,11 @@ import numpy as np
 import torch
 
 from dos_mm.evaluation.point_features import encode_scan
+from dos_mm.utils.atomic_write import atomic_write_text
 from dos_mm.visualization import (plot_detections, plot_predictions,
+                                  plot_probe_curve, plot_prototype_map,
                                   plot_softmaps, plot_usage_vs_zipf)
+from .probe_curve import curve_table, read_probe_curve
 
 
 def _mean(values: List) -> float:
@@ -53,7 +56,8 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
     files = dict(
         usage='usage_vs_zipf.png',
         softmaps='softmaps.png',
-        predictions='predictions.png')
+        predictions='predictions.png',
+        prototype_map='prototype_map.png')
     plot_usage_vs_zipf(counts.numpy(), alpha, osp.join(work_dir,
                                                        files['usage']))
     pts, labels = scans[0]
@@ -73,6 +77,9 @@ def _pictures(work_dir: str, model, results: Dict, scans, names) -> Dict:
             res['predictions'][0]
     plot_predictions(xy, panels, names, osp.join(work_dir,
                                                  files['predictions']))
+    top = enc['logits'].argmax(1)[enc['point_cell']].numpy()
+    plot_prototype_map(xy, labels[enc['rows']].numpy(), top, names,
+                       osp.join(work_dir, files['prototype_map']))
     return dict(
         files, prototypes_in_use=int((counts > 0).sum()), num_prototypes=k)
 
@@ -151,6 +158,29 @@ def _detection_section(work_dir: str,
     return part, md, table
 
 
+def _curve_section(work_dir: str, report: Dict) -> List[str]:
+    """The online probe's curve of the pretraining run in ``work_dir``
+    (``report['probe_curve']``, a picture and markdown lines); nothing
+    when the run logged none."""
+    curve = read_probe_curve(work_dir)
+    if not curve:
+        return []
+    report['probe_curve'] = curve
+    start = {k: v[0] for k, v in curve.items() if curve['step'][0] == 0}
+    plot_probe_curve({'DOS': curve},
+                     osp.join(work_dir, 'probe_curve.png'),
+                     floor=start)
+    return [
+        '## The online probe during pretraining', '',
+        'Logged by `OnlineProbeMetric` in the validation loop '
+        '(configs/_base_/datasets/synthetic_pretrain_probe.py: fitted on 10 '
+        'training scans, scored on 16 validation scans, fewer fitted '
+        'points than the probe above); iteration 0 is the random '
+        'initialisation.', '',
+        curve_table(curve), '', '![probe curve](probe_curve.png)', ''
+    ]
+
+
 def write_demo_report(work_dir: str,
                       model,
                       results: Dict,
@@ -184,8 +214,10 @@ def write_demo_report(work_dir: str,
         pictures=pictures)
     if det_part is not None:
         report['detection'] = det_part
-    with open(osp.join(work_dir, 'report.json'), 'w') as f:
-        json.dump(report, f, indent=2, default=str)
+    curve_md = _curve_section(work_dir, report)
+    atomic_write_text(
+        osp.join(work_dir, 'report.json'),
+        json.dumps(report, indent=2, default=str))
     table = markdown_table(summary, names)
     md = [
         '# dos_mm demo report', '',
@@ -202,8 +234,8 @@ def write_demo_report(work_dir: str,
         f'{pictures["num_prototypes"]} prototypes win some cell.', '',
         f'![usage]({pictures["usage"]})', '',
         f'![softmaps]({pictures["softmaps"]})', '',
-        f'![predictions]({pictures["predictions"]})', ''
-    ] + det_md
-    with open(osp.join(work_dir, 'report.md'), 'w') as f:
-        f.write('\n'.join(md))
+        f'![predictions]({pictures["predictions"]})', '',
+        f'![prototype map]({pictures["prototype_map"]})', ''
+    ] + curve_md + det_md
+    atomic_write_text(osp.join(work_dir, 'report.md'), '\n'.join(md))
     return dict(report, table=table, detection_table=det_table)

@@ -140,7 +140,8 @@ def pretrained_backbone(out: str, config: str, data: str, iters: int,
         return path
     ckpt = osp.join(work, f'iter_{iters}.pth')
     if not osp.isfile(ckpt):
-        apis.pretrain(config, work, data, iters, seed, {}, threads)
+        apis.pretrain(
+            config, work, data, iters, seed, {}, threads, validate=False)
     state, _ = converters.convert_state_dict(
         converters.load_dos_checkpoint(ckpt)['state_dict'], 'centerpoint')
     converters.save_converted(state, path, dict(seed=seed, iter=iters))

@@ -8,8 +8,8 @@ import torch
 from mmdet3d.evaluation.functional import seg_eval
 from torch import Tensor
 
-from dos_mm.evaluation.linear_probe import (ProbeConfig, fit_linear_probe,
-                                            predict)
+from dos_mm.evaluation.linear_probe import (ProbeConfig, class_balanced_sample,
+                                            fit_linear_probe, predict)
 from dos_mm.evaluation.point_features import encode_scan
 
 
@@ -104,28 +104,6 @@ def linear_probe_miou(
                             lambda f: predict(probe, f)[0], net)
     res['probe_channels'] = int(feats[0].shape[1])
     return res
-
-
-def class_balanced_sample(labels: Tensor, num_classes: int, budget: int,
-                          generator: torch.Generator) -> Tensor:
-    """Rows of at most ``budget`` labelled points (labels >= 0), as evenly
-    over the classes present as they allow: each class gives up to an equal
-    share, and the share of classes with fewer points goes to the others.
-
-    Returns:
-        Tensor: (R,) int64 rows, R = min(budget, labelled points).
-    """
-    rows = [torch.nonzero(labels == c).squeeze(1) for c in range(num_classes)]
-    rows = [
-        r[torch.randperm(len(r), generator=generator)] for r in rows if len(r)
-    ]
-    rows.sort(key=len)
-    chosen, left = [], budget
-    for i, r in enumerate(rows):
-        take = min(len(r), left // (len(rows) - i))
-        chosen.append(r[:take])
-        left -= take
-    return torch.cat(chosen) if chosen else labels.new_zeros(0)
 
 
 def segmentation_miou(model,

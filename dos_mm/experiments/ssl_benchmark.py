@@ -137,8 +137,13 @@ def run_one(args, method: str, seed: int, train, val, names,
         res = finetune_one(args, method, seed, all_train, val, names)
     elif method in METHODS:
         runner = apis.pretrain(
-            row_config(args, method), work, args.data, args.iters, seed, {},
-            args.threads)
+            row_config(args, method),
+            work,
+            args.data,
+            args.iters,
+            seed, {},
+            args.threads,
+            validate=False)  # time per step: training only
         model, net = runner.model, 'teacher'
         step_seconds = (time.time() - t0) / args.iters
     else:

@@ -47,7 +47,9 @@ def rescale_param_schedulers(schedulers: Union[dict, List[dict]],
 
 def fit_run_length(cfg, iters: int) -> bool:
     """Set an iteration-based config's run to ``iters`` iterations, its
-    parameter schedulers fitted to it (:func:`rescale_param_schedulers`).
+    parameter schedulers fitted to it (:func:`rescale_param_schedulers`)
+    and its validation interval (the online probe's) scaled with it, so a
+    run evaluates as many times at any length.
 
     Args:
         cfg (mmengine.Config): a config with ``train_cfg.max_iters``;
@@ -63,5 +65,9 @@ def fit_run_length(cfg, iters: int) -> bool:
         cfg.param_scheduler = rescale_param_schedulers(cfg.param_scheduler,
                                                        cfg.train_cfg.max_iters,
                                                        iters)
+    interval = cfg.train_cfg.get('val_interval')
+    if interval and cfg.get('val_dataloader'):
+        cfg.train_cfg.val_interval = max(
+            1, round(interval * iters / cfg.train_cfg.max_iters))
     cfg.train_cfg.max_iters = iters
     return True

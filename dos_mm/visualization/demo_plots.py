@@ -3,7 +3,7 @@
 matplotlib's object API (``Figure``, no pyplot): nothing is imported until
 a picture is drawn, and the backend of the user's process is left alone.
 """
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -126,6 +126,73 @@ def plot_detections(xy: np.ndarray,
         ax.set_xlim(-extent, extent)
         ax.set_ylim(-extent, extent)
         ax.set_title(f'{title} (green: ground truth)')
+        ax.set_aspect('equal')
+        ax.axis('off')
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def plot_probe_curve(curves: Dict[str, Dict[str, Sequence[float]]],
+                     path: str,
+                     floor: Optional[Dict[str, float]] = None) -> None:
+    """The online probe over pretraining: one panel per value (linear probe
+    mIoU, prototype mIoU), one line per run.
+
+    Args:
+        curves: run name -> ``{'step': [...], value name: [...]}``.
+        path: the PNG to write.
+        floor: value name -> the random initialisation's level (a dashed
+            line), where measured.
+    """
+    values = ('probe/miou', 'probe/proto_many_to_one_miou')
+    titles = ('linear probe mIoU (%)', 'prototypes, many-to-one mIoU (%)')
+    fig, axes = _figure(1, len(values), figsize=(5 * len(values), 4))
+    for ax, key, title in zip(np.atleast_1d(axes), values, titles):
+        for name, curve in curves.items():
+            if key in curve:
+                ax.plot(curve['step'], curve[key], 'o-', label=name)
+        if floor and key in floor:
+            ax.axhline(
+                floor[key],
+                ls='--',
+                color='grey',
+                label='random initialisation')
+        ax.set_xlabel('pretraining iteration')
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def plot_prototype_map(xy: np.ndarray, labels: np.ndarray,
+                       prototypes: np.ndarray, class_names: Sequence[str],
+                       path: str) -> None:
+    """Bird's-eye view of a scan: its ground-truth classes beside each
+    point's top prototype (one colour per prototype, a qualitative map
+    repeated every 20 prototypes)."""
+    fig, axes = _figure(1, 2, figsize=(10, 5))
+    cmap = _colormap('gist_ncar', len(class_names))
+    ok = labels >= 0
+    axes[0].scatter(
+        xy[ok, 0],
+        xy[ok, 1],
+        c=labels[ok],
+        s=0.3,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(class_names) - 0.5)
+    axes[0].set_title('ground truth')
+    axes[1].scatter(
+        xy[:, 0],
+        xy[:, 1],
+        c=prototypes % 20,
+        s=0.3,
+        cmap='tab20',
+        vmin=-0.5,
+        vmax=19.5)
+    axes[1].set_title(f'top prototype ({len(np.unique(prototypes))} in '
+                      'use; colours repeat every 20)')
+    for ax in axes:
         ax.set_aspect('equal')
         ax.axis('off')
     fig.tight_layout()

@@ -42,8 +42,8 @@ def test_the_mapping_is_fitted_on_one_set_and_scored_on_the_other():
     fit_assign, fit_labels = np.array([0, 0, 1, 1]), np.array([0, 0, 1, 1])
     # on the scored scans prototype 0 covers class 1: a miss for both
     assign, labels = np.array([0, 0, 1, 1]), np.array([1, 1, 1, 1])
-    res = mapped_iou(assign, labels, many_to_one(
-        overlap(fit_assign, fit_labels, 2, 2)), 2)
+    res = mapped_iou(assign, labels,
+                     many_to_one(overlap(fit_assign, fit_labels, 2, 2)), 2)
     assert res['iou'][1] == pytest.approx(50.0)
     assert res['iou'][0] == 0.0  # predicted, never true
     assert res['miou'] == pytest.approx(25.0)

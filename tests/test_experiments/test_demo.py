@@ -19,8 +19,12 @@ def test_demo_writes_report_and_pictures(tmp_path):
         assert set(report[model]['per_class']) >= {'road', 'car', 'person'}
     assert report['margin_miou'] == report['dos']['miou'] - \
         report['random']['miou']
-    for key in ('usage', 'softmaps', 'predictions'):
+    for key in ('usage', 'softmaps', 'predictions', 'prototype_map'):
         assert (work / report['pictures'][key]).stat().st_size > 1000
+    # the online probe of the pretraining run: at iteration 0 (random
+    # initialisation) and every val_interval (2 iterations: every one)
+    assert report['probe_curve']['step'] == [0, 1, 2]
+    assert (work / 'probe_curve.png').stat().st_size > 1000
     assert report['probe_channels'] == 352  # loss level (s2) and coarser
     md = (work / 'report.md').read_text()
     assert 'DOS - random' in md

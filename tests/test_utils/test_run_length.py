@@ -69,3 +69,22 @@ def test_max_iters_on_the_command_line_fits_the_schedulers():
     assert short.param_scheduler[1]['end'] == 10
     same = load_config(str(DEMO), {'train_cfg.max_iters': 400})
     assert same.param_scheduler == Config.fromfile(str(DEMO)).param_scheduler
+
+
+def test_the_online_probe_interval_scales_with_the_run():
+    """The demo evaluates 4 times in 400 iterations; at another length it
+    still does, and a run without validation keeps its interval."""
+    from dos_mm.apis.pretrain import drop_validation
+    from dos_mm.utils import fit_run_length
+    cfg = Config.fromfile(str(DEMO))
+    assert cfg.train_cfg.val_interval == 100
+    fit_run_length(cfg, 2000)
+    assert cfg.train_cfg.val_interval == 500
+    fit_run_length(cfg, 2)
+    assert cfg.train_cfg.val_interval == 1  # never 0
+    quiet = Config.fromfile(str(DEMO))
+    drop_validation(quiet)
+    assert quiet.val_dataloader is None and quiet.val_cfg is None
+    assert quiet.default_hooks.checkpoint.save_best is None
+    fit_run_length(quiet, 2000)
+    assert quiet.train_cfg.val_interval == 100

@@ -39,7 +39,10 @@ auto_scale_lr = dict(enable=True, base_batch_size=16)
 # are pure functions of (iteration, max_iters): their values are the
 # model's `schedule` (dos_mm.functional.dos_schedule), applied before every
 # iteration by DOSScheduleHook.
+# InitialValidationHook: a run with a validation loop (the online probe)
+# is also evaluated at iteration 0, the random initialisation.
 custom_hooks = [
     dict(type='DOSScheduleHook'),
     dict(type='TeacherEMAHook'),
+    dict(type='InitialValidationHook'),
 ]

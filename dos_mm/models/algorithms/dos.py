@@ -246,6 +246,13 @@ class DOS(BaseModel):
                 mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            if 'points' not in inputs:
+                raise ValueError(
+                    "DOS mode='predict' reads whole scans (Pack3DDetInputs' "
+                    "'points', the online probe's dataloader), got "
+                    f'{sorted(inputs)}')
+            return self.predict(inputs['points'], data_samples)
         if mode == 'tensor':
             batch_size = len(data_samples)
             return [
@@ -256,8 +263,46 @@ class DOS(BaseModel):
             ]
         raise RuntimeError(
             f"DOS is a pretraining model: mode={mode!r} is not supported "
-            "(use 'loss' or 'tensor'). To evaluate, convert the checkpoint "
-            'and fine-tune or linear-probe the backbone.')
+            "(use 'loss', 'predict' or 'tensor'). To evaluate a backbone, "
+            'convert the checkpoint and fine-tune or linear-probe it.')
+
+    @torch.no_grad()
+    def predict(self, points: List[Tensor], data_samples: List) -> List:
+        """The teacher's reading of whole scans (no masking, no crop) for
+        the online probe (``OnlineProbeMetric``): the teacher is the
+        network that is exported. Each data sample gains
+
+        - ``cell_feats`` (M, C'): features of the scan's loss cells from the
+          loss level and the coarser ones (the linear probe's features, as
+          in the benchmarks);
+        - ``cell_prototype`` (M,): each cell's top prototype (the head reads
+          every level);
+        - ``point_cell`` (P',): the cell of each voxelised point;
+        - ``point_rows`` (P',): those points' rows in the scan (points out of
+          range have none).
+
+        BatchNorm uses its running statistics when the model is in eval
+        mode, as mmengine's validation loop sets it.
+        """
+        teacher = self.teacher.module
+        for pts, sample in zip(points, data_samples):
+            scan = torch.zeros(len(pts), dtype=torch.long, device=pts.device)
+            vox = self.data_preprocessor.voxelize_scans(pts, scan, 1)
+            if len(vox['coors']) < 2:  # nothing (or one voxel) in range
+                rows = vox['point_rows'][:0]
+                sample.cell_feats = pts.new_zeros(0, 0)
+                sample.cell_prototype = rows
+                sample.point_cell = rows
+                sample.point_rows = rows
+                continue
+            levels = teacher.levels(vox, 1)  # one backbone pass
+            probe = teacher.gather(levels, vox['point_vox'], coarse_only=True)
+            full = teacher.gather(levels, vox['point_vox'])
+            sample.cell_feats = probe.feats
+            sample.cell_prototype = teacher.logits(full.feats).argmax(1)
+            sample.point_cell = probe.point_cell
+            sample.point_rows = vox['point_rows']
+        return data_samples
 
     def teacher_update(self) -> None:
         """EMA step of the teacher towards the student (one optimizer

@@ -5,7 +5,7 @@ copy?" has one answer.
 """
 import copy
 import logging
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import torch
 from mmdet3d.registry import MODELS
@@ -127,6 +127,16 @@ class DOSEncoder(BaseModule):
             Encoding: without keys and centroids (:meth:`encode` adds
             them; probes and baselines need neither).
         """
+        levels = self.levels(voxels, batch_size, token_mask)
+        return self.gather(levels, point_vox, coarse_only)
+
+    def levels(self,
+               voxels: Dict[str, Tensor],
+               batch_size: int,
+               token_mask: Optional[Tensor] = None) -> Tuple[list, list]:
+        """Voxel encoder + backbone: ``(levels, strides)``, the backbone's
+        sparse tensors and their per-axis strides (arguments as
+        :meth:`features`)."""
         feats = voxels['voxels']
         if self.voxel_encoder is not None:
             feats = self.voxel_encoder(feats, voxels['num_points'],
@@ -137,7 +147,16 @@ class DOSEncoder(BaseModule):
                                  'mask token: set mask_token_channels')
             feats = torch.where(token_mask[:, None],
                                 self.mask_token.to(feats.dtype), feats)
-        levels, strides = self.backbone(feats, voxels['coors'], batch_size)
+        return self.backbone(feats, voxels['coors'], batch_size)
+
+    def gather(self,
+               levels: Tuple[list, list],
+               point_vox: Tensor,
+               coarse_only: bool = False) -> Encoding:
+        """The neck's features of :meth:`levels` at the loss cells of the
+        points ``point_vox`` (arguments as :meth:`features`); the neck has
+        no parameters, so one backbone pass can be gathered both ways."""
+        levels, strides = levels
         stride = strides[self.loss_level]
         cells, point_cell = unique_cells(coarsen(point_vox.long(), stride))
         out, missing = self.neck(levels, strides, cells, stride, coarse_only)

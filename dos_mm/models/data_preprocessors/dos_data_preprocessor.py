@@ -184,8 +184,7 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
         origin = self.grid_origin(points, batch, batch_size)
         full = self.voxelize_set(points, batch, torch.ones_like(masked),
                                  batch_size, origin)
-        visible = self.voxelize_set(points, batch, ~masked, batch_size,
-                                    origin)
+        visible = self.voxelize_set(points, batch, ~masked, batch_size, origin)
         student = visible if self.student_input == 'observable' else \
             token_input(full, masked,
                         every_cell=self.student_input == 'mask_token_all')
@@ -199,13 +198,29 @@ class DOSDataPreprocessor(AnyDeviceDet3DDataPreprocessor):
             num_visible=int((inside & ~masked).sum()))
 
     def forward(self, data: dict, training: bool = False) -> dict:
+        """A DOS batch (``inputs['views']``, from ``PackDOSInputs``) gets
+        its views masked and voxelised. A batch of whole scans
+        (``inputs['points']``, from mmdet3d's ``Pack3DDetInputs``: the
+        online probe's labelled scans) is only moved to the device; the
+        model voxelises each scan whole (:meth:`voxelize_scans`)."""
         data = self.cast_data(data)
-        views = [self.prepare_view(v) for v in data['inputs']['views']]
+        inputs = data['inputs']
+        if 'views' not in inputs:
+            if 'points' not in inputs:
+                raise KeyError(
+                    'DOSDataPreprocessor: a batch needs inputs["views"] '
+                    '(PackDOSInputs) or inputs["points"] (Pack3DDetInputs), '
+                    f'got {sorted(inputs)}')
+            return dict(
+                inputs=dict(points=list(inputs['points'])),
+                data_samples=data['data_samples'])
+        views = [self.prepare_view(v) for v in inputs['views']]
         return dict(
             inputs=dict(views=views), data_samples=data['data_samples'])
 
 
-def token_input(full: Dict[str, Tensor], masked: Tensor,
+def token_input(full: Dict[str, Tensor],
+                masked: Tensor,
                 every_cell: bool = False) -> Dict[str, Tensor]:
     """The mask-token ablations' student input: the full view's voxels,
     those holding a masked point marked for the token.

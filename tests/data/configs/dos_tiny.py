@@ -16,5 +16,11 @@ model = dict(
             num_prototypes=num_prototypes)),
     head=dict(target=dict(num_prototypes=num_prototypes)))
 train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)
-default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=1000))
 randomness = dict(seed=0, deterministic=False)
+# no online probe (its own tests give it labelled scans)
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+default_hooks = dict(
+    logger=dict(interval=1),
+    checkpoint=dict(interval=1000, save_best=None))

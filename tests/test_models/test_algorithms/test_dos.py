@@ -305,7 +305,9 @@ def test_unknown_schedule_name_and_mode_raise(model):
     with pytest.raises(KeyError, match='teacher_tmp'):
         model.set_schedule(teacher_tmp=0.1)
     with pytest.raises(RuntimeError, match='pretraining model'):
-        model(inputs={}, data_samples=[], mode='predict')
+        model(inputs={}, data_samples=[], mode='probe')
+    with pytest.raises(ValueError, match='whole scans'):
+        model(inputs=dict(views=[]), data_samples=[], mode='predict')
 
 
 def test_model_holds_its_schedule_start_until_the_hook_sets_values():
@@ -536,3 +538,39 @@ def test_teacher_drops_nothing_while_the_student_drops_paths():
 
     assert torch.equal(run(model.teacher.module), run(model.teacher.module))
     assert not torch.equal(run(model.student), run(model.student))
+
+
+def test_predict_reads_the_teacher_on_whole_scans():
+    from mmdet3d.structures import Det3DDataSample
+
+    from dos_mm.evaluation.point_features import encode_scan
+    model = build_model()
+    with torch.no_grad():  # the student moves away; the teacher stays
+        for p in model.student.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    model.eval()
+    points = torch.from_numpy(scan(3))
+    batch = dict(inputs=dict(points=[points]),
+                 data_samples=[Det3DDataSample()])
+    out = model.val_step(batch)[0]
+    teacher = encode_scan(model, points, 'teacher', coarse_only=True)
+    student = encode_scan(model, points, 'student', coarse_only=True)
+    full = encode_scan(model, points, 'teacher')
+    torch.testing.assert_close(out.cell_feats, teacher['feats'])
+    assert not torch.allclose(out.cell_feats, student['feats'])
+    assert torch.equal(out.cell_prototype, full['logits'].argmax(1))
+    assert torch.equal(out.point_cell, teacher['point_cell'])
+    assert torch.equal(out.point_rows, teacher['rows'])
+    # the probe reads the loss level and the coarser ones only
+    assert out.cell_feats.shape[1] < full['feats'].shape[1]
+
+
+def test_predict_on_a_scan_out_of_range_gives_empty_outputs():
+    from mmdet3d.structures import Det3DDataSample
+    model = build_model().eval()
+    far = torch.from_numpy(scan(3))
+    far[:, :2] += 500.0
+    out = model.val_step(
+        dict(inputs=dict(points=[far]),
+             data_samples=[Det3DDataSample()]))[0]
+    assert len(out.point_rows) == 0 and len(out.cell_prototype) == 0

@@ -1,0 +1,57 @@
+"""The online probe's curve: the values ``OnlineProbeMetric`` logged during
+a pretraining run, read back from mmengine's local scalar files."""
+import glob
+import json
+import os.path as osp
+from typing import Dict, List
+
+PROBE_PREFIX = 'probe/'
+COLUMNS = (('probe/miou', 'probe mIoU'), ('probe/tail_miou', 'tail mIoU'),
+           ('probe/proto_many_to_one_miou', 'prototypes, many-to-one mIoU'),
+           ('probe/proto_one_to_one_miou', 'prototypes, Hungarian mIoU'),
+           ('probe/nmi', 'NMI'), ('probe/prototypes_in_use',
+                                  'prototypes in use'))
+
+
+def read_probe_curve(work_dir: str) -> Dict[str, List[float]]:
+    """``{'step': [...], 'probe/...': [...]}`` sorted by step, from every
+    ``<work_dir>/<timestamp>/vis_data/scalars.json`` (a resumed run writes
+    several; a later value of a step replaces an earlier one). Empty when
+    the run logged no probe value.
+    """
+    by_step: Dict[int, Dict[str, float]] = {}
+    for path in sorted(
+            glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                values = {
+                    k: v
+                    for k, v in row.items() if k.startswith(PROBE_PREFIX)
+                }
+                if values:
+                    by_step.setdefault(int(row['step']), {}).update(values)
+    steps = sorted(by_step)
+    keys = sorted({k for v in by_step.values() for k in v})
+    curve: Dict[str, List[float]] = dict(step=steps) if steps else {}
+    for key in keys:
+        curve[key] = [by_step[s].get(key, float('nan')) for s in steps]
+    return curve
+
+
+def curve_table(curve: Dict[str, List[float]]) -> str:
+    """Markdown: one row per evaluation (step 0: the random
+    initialisation)."""
+    columns = [(k, name) for k, name in COLUMNS if k in curve]
+    rows = [
+        '| iteration | ' + ' | '.join(name for _, name in columns) + ' |',
+        '|---|' + '---|' * len(columns)
+    ]
+    for i, step in enumerate(curve.get('step', [])):
+        cells = [
+            f'{curve[k][i]:.0f}' if k.endswith('in_use') else
+            f'{curve[k][i]:.2f}' if k.endswith('nmi') else f'{curve[k][i]:.1f}'
+            for k, _ in columns
+        ]
+        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)

@@ -1,0 +1,51 @@
+"""Reading the online probe's curve back from a run's scalar files."""
+import json
+
+from dos_mm.experiments.probe_curve import curve_table, read_probe_curve
+
+
+def write_scalars(folder, rows):
+    folder.mkdir(parents=True)
+    with open(folder / 'scalars.json', 'w') as f:
+        for row in rows:
+            f.write(json.dumps(row) + '\n')
+
+
+def test_curve_merges_resumed_runs_and_skips_training_rows(tmp_path):
+    write_scalars(tmp_path / '20260101_000000' / 'vis_data', [
+        dict(step=0, **{
+            'probe/miou': 10.0,
+            'probe/nmi': 0.1
+        }),
+        dict(step=5, loss=3.0),
+        dict(step=10, **{
+            'probe/miou': 20.0,
+            'probe/nmi': 0.2
+        }),
+    ])
+    write_scalars(tmp_path / '20260102_000000' / 'vis_data', [
+        dict(step=10, **{
+            'probe/miou': 21.0,
+            'probe/nmi': 0.2
+        }),
+        dict(step=20, **{
+            'probe/miou': 30.0,
+            'probe/nmi': 0.3
+        }),
+    ])
+    curve = read_probe_curve(str(tmp_path))
+    assert curve['step'] == [0, 10, 20]
+    assert curve['probe/miou'] == [10.0, 21.0, 30.0]  # resumed replaces
+    table = curve_table(curve)
+    assert '| 20 | 30.0 | 0.30 |' in table
+    assert 'loss' not in table
+
+
+def test_a_run_without_probe_has_no_curve(tmp_path):
+    write_scalars(tmp_path / 'x' / 'vis_data', [dict(step=1, loss=1.0)])
+    assert read_probe_curve(str(tmp_path)) == {}
+    assert curve_table({}).count('\n') == 1  # the header only
+
+
+def test_no_folder_no_curve(tmp_path):
+    assert read_probe_curve(str(tmp_path / 'nothing_here')) == {}
