@@ -2,6 +2,7 @@
 a pretraining run, read back from mmengine's local scalar files."""
 import glob
 import json
+import os
 import os.path as osp
 from typing import Dict, List
 
@@ -55,3 +56,52 @@ def curve_table(curve: Dict[str, List[float]]) -> str:
         ]
         rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(rows)
+
+
+def comparison_table(curves: Dict[str, Dict[str, List[float]]],
+                     key: str = 'probe/miou') -> str:
+    """Markdown: one row per iteration, one column per run, of ``key``
+    (``-`` where a run has no evaluation at that iteration)."""
+    steps = sorted({s for c in curves.values() for s in c['step']})
+    rows = [
+        '| iteration | ' + ' | '.join(curves) + ' |',
+        '|---|' + '---|' * len(curves)
+    ]
+    for step in steps:
+        cells = []
+        for curve in curves.values():
+            at = dict(zip(curve['step'], curve.get(key, [])))
+            cells.append(f'{at[step]:.1f}' if step in at else '-')
+        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
+def curve_report(runs: Dict[str, str], out: str) -> Dict:
+    """Plot and tabulate the online-probe curves of several pretraining
+    runs (name -> work dir) into ``out`` (``probe_curves.png``,
+    ``probe_curves.json`` / ``.md``). The random-initialisation level is the
+    first run's iteration-0 evaluation.
+
+    Raises:
+        ValueError: a run logged no probe value (names it).
+    """
+    from dos_mm.visualization import plot_probe_curve
+    from .runs import write_record
+    curves = {name: read_probe_curve(folder) for name, folder in runs.items()}
+    empty = [f'{n} ({runs[n]})' for n, c in curves.items() if not c]
+    if empty:
+        raise ValueError(
+            f'no online-probe values logged by {", ".join(empty)}. Fix: '
+            'pretrain with a config that has the online probe (a '
+            'ProbeSplits val_dataloader and OnlineProbeMetric, e.g. '
+            'configs/dos/pretrain_demo.py)')
+    os.makedirs(out, exist_ok=True)
+    first = next(iter(curves.values()))
+    floor = {k: v[0] for k, v in first.items() if first['step'][0] == 0}
+    plot_probe_curve(curves, osp.join(out, 'probe_curves.png'), floor=floor)
+    md = ['# Online probe over pretraining', '']
+    for key, name in COLUMNS[:4]:
+        md += [f'## {name}', '', comparison_table(curves, key), '']
+    write_record(out, 'probe_curves', dict(runs=runs, curves=curves),
+                 '\n'.join(md))
+    return curves

@@ -16,7 +16,9 @@ def load_config(path: str,
     length: the iteration-based parameter schedulers are fitted to it
     (:func:`dos_mm.utils.rescale_param_schedulers`), as
     ``apis.pretrain(iters=...)`` does, and the log says so. Otherwise a
-    shorter run would stop with its rate still warming up.
+    shorter run would stop with its rate still warming up. The validation
+    interval (the online probe's) scales with it, unless the options set
+    it too.
 
     A path that does not exist is an error naming the working directory
     (and the repository's config of that name, when there is one); a data
@@ -29,8 +31,11 @@ def load_config(path: str,
     cfg.launcher = launcher
     if cfg_options:
         length = cfg.get('train_cfg', {}).get('max_iters')
+        interval = cfg.get('train_cfg', {}).get('val_interval')
         cfg.merge_from_dict(cfg_options)
         _fit_schedulers(cfg, length)
+        if not any('val_interval' in str(k) for k in cfg_options):
+            _fit_val_interval(cfg, length, interval)
     _no_persistent_workers_without_workers(cfg)
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -63,6 +68,19 @@ def _no_persistent_workers_without_workers(cfg: Config) -> None:
                 f'{key}.num_workers=0: persistent_workers set to False '
                 '(torch needs worker processes to keep)',
                 logger='current')
+
+
+def _fit_val_interval(cfg: Config, length: Optional[int],
+                      interval: Optional[int]) -> None:
+    """Scale the validation interval (the online probe's) with an
+    overridden ``train_cfg.max_iters``, as ``apis.pretrain(iters=...)``
+    does, so a run evaluates as many times at any length; an interval set
+    in the same options is left alone."""
+    new = cfg.get('train_cfg', {}).get('max_iters')
+    if not (length and new and interval and new != length
+            and cfg.get('val_dataloader')):
+        return
+    cfg.train_cfg.val_interval = max(1, round(interval * new / length))
 
 
 def _fit_schedulers(cfg: Config, length: Optional[int]) -> None:

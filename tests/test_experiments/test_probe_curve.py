@@ -49,3 +49,23 @@ def test_a_run_without_probe_has_no_curve(tmp_path):
 
 def test_no_folder_no_curve(tmp_path):
     assert read_probe_curve(str(tmp_path / 'nothing_here')) == {}
+
+
+def test_curve_report_of_two_runs(tmp_path):
+    from dos_mm.experiments.probe_curve import curve_report
+    for name, base in (('a', 10.0), ('b', 12.0)):
+        write_scalars(tmp_path / name / 't' / 'vis_data', [
+            dict(
+                step=s,
+                **{
+                    'probe/miou': base + s,
+                    'probe/proto_many_to_one_miou': s / 2
+                }) for s in (0, 10)
+        ])
+    out = tmp_path / 'out'
+    curves = curve_report(
+        dict(a=str(tmp_path / 'a'), b=str(tmp_path / 'b')), str(out))
+    assert curves['b']['probe/miou'] == [12.0, 22.0]
+    md = (out / 'probe_curves.md').read_text()
+    assert '| 10 | 20.0 | 22.0 |' in md
+    assert (out / 'probe_curves.png').stat().st_size > 1000

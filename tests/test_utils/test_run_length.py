@@ -88,3 +88,14 @@ def test_the_online_probe_interval_scales_with_the_run():
     assert quiet.default_hooks.checkpoint.save_best is None
     fit_run_length(quiet, 2000)
     assert quiet.train_cfg.val_interval == 100
+
+
+def test_the_command_line_scales_the_interval_unless_it_sets_it():
+    from dos_mm.utils import load_config
+    cfg = load_config(str(DEMO), {'train_cfg.max_iters': 4000})
+    assert cfg.train_cfg.val_interval == 1000
+    cfg = load_config(str(DEMO), {
+        'train_cfg.max_iters': 4000,
+        'train_cfg.val_interval': 250
+    })
+    assert cfg.train_cfg.val_interval == 250

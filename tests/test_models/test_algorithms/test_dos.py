@@ -540,11 +540,13 @@ def test_teacher_drops_nothing_while_the_student_drops_paths():
     assert not torch.equal(run(model.student), run(model.student))
 
 
-def test_predict_reads_the_teacher_on_whole_scans():
+@pytest.mark.parametrize(
+    'config', ['dos_tiny.py', 'dos_tiny_ptv3.py', 'dos_tiny_minkunet.py'])
+def test_predict_reads_the_teacher_on_whole_scans(config):
     from mmdet3d.structures import Det3DDataSample
 
     from dos_mm.evaluation.point_features import encode_scan
-    model = build_model()
+    model = build_model(config=config)
     with torch.no_grad():  # the student moves away; the teacher stays
         for p in model.student.parameters():
             p.add_(0.05 * torch.randn_like(p))
