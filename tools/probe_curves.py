@@ -5,19 +5,24 @@
 
 Each run is NAME=WORK_DIR of a ``tools/train.py`` run whose config has the
 online probe; what is written: ``dos_mm/experiments/probe_curve.py``.
+``--cost`` also prints the seconds of each evaluation against the training
+before it, from each run's latest log (logger interval dividing the
+validation interval).
 """
 import argparse
+import glob
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from dos_mm.experiments.probe_curve import curve_report  # noqa: E402
+from dos_mm.experiments import probe_curve  # noqa: E402
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('runs', nargs='+', metavar='NAME=WORK_DIR')
     p.add_argument('--out', required=True, help='folder of the record')
+    p.add_argument('--cost', action='store_true', help='evaluation seconds')
     args = p.parse_args(argv)
     runs = {}
     for item in args.runs:
@@ -27,11 +32,18 @@ def main(argv=None) -> int:
             return 2
         runs[name] = folder
     try:
-        curve_report(runs, args.out)
+        probe_curve.curve_report(runs, args.out)
     except ValueError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     print(f'{args.out}/probe_curves.md, probe_curves.png')
+    for name, folder in runs.items() if args.cost else ():
+        logs = sorted(glob.glob(osp.join(folder, '*', '*.log')))
+        with open(logs[-1]) as f:
+            cost = probe_curve.evaluation_cost(f.readlines())
+        print(f'{name}: evaluation s {cost["evaluation_s"]}, training s '
+              f'before each {cost["training_s"]}, share '
+              f'{[round(v, 3) for v in cost["share"]]}')
     return 0
 
 

@@ -105,3 +105,38 @@ def curve_report(runs: Dict[str, str], out: str) -> Dict:
     write_record(out, 'probe_curves', dict(runs=runs, curves=curves),
                  '\n'.join(md))
     return curves
+
+
+def evaluation_cost(log_lines: List[str]) -> Dict[str, List[float]]:
+    """Seconds of each evaluation and of the training before it, from the
+    lines of an mmengine log of a run whose logger interval divides its
+    validation interval (so a training line is written at each
+    evaluation's iteration): an evaluation runs from the last training line
+    before its metrics line to that line; the training of an interval from
+    the previous metrics line to that last training line.
+
+    Returns:
+        dict: ``evaluation_s`` and ``training_s`` (intervals with an
+        evaluation before and after them) and ``share``, each evaluation's
+        seconds over the training seconds before it.
+    """
+    from datetime import datetime
+
+    def stamp(line: str) -> datetime:
+        return datetime.strptime(line[:19], '%Y/%m/%d %H:%M:%S')
+
+    evals, trains = [], []
+    last_probe = last_train = None
+    for line in log_lines:
+        if 'Iter(train)' in line:
+            last_train = stamp(line)
+        elif 'Iter(val)' in line and 'probe/miou' in line:
+            now = stamp(line)
+            if last_train is not None and last_probe is not None:
+                evals.append((now - last_train).total_seconds())
+                trains.append((last_train - last_probe).total_seconds())
+            last_probe, last_train = now, None
+    return dict(
+        evaluation_s=evals,
+        training_s=trains,
+        share=[e / t for e, t in zip(evals, trains) if t > 0])

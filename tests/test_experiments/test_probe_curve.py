@@ -69,3 +69,23 @@ def test_curve_report_of_two_runs(tmp_path):
     md = (out / 'probe_curves.md').read_text()
     assert '| 10 | 20.0 | 22.0 |' in md
     assert (out / 'probe_curves.png').stat().st_size > 1000
+
+
+def test_evaluation_cost_from_log_lines():
+    from dos_mm.experiments.probe_curve import evaluation_cost
+    lines = [
+        '2026/01/01 00:00:00 - mmengine - INFO - Iter(val) [2/2] '
+        'probe/miou: 1.0',  # iteration 0
+        '2026/01/01 00:00:50 - mmengine - INFO - Iter(train) [5/20] x',
+        '2026/01/01 00:01:40 - mmengine - INFO - Iter(train) [10/20] x',
+        '2026/01/01 00:01:50 - mmengine - INFO - Iter(val) [1/2] eta',
+        '2026/01/01 00:01:50 - mmengine - INFO - Iter(val) [2/2] '
+        'probe/miou: 2.0',
+        '2026/01/01 00:03:50 - mmengine - INFO - Iter(train) [20/20] x',
+        '2026/01/01 00:04:20 - mmengine - INFO - Iter(val) [2/2] '
+        'probe/miou: 3.0',
+    ]
+    cost = evaluation_cost(lines)
+    assert cost['evaluation_s'] == [10.0, 30.0]
+    assert cost['training_s'] == [100.0, 120.0]
+    assert cost['share'] == [0.1, 0.25]
