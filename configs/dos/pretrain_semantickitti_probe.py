@@ -8,21 +8,15 @@
 #   python tools/make_label_splits.py \
 #       data/semantickitti/semantickitti_infos_train.pkl --fractions 0.01
 #   tools/dist_train.sh configs/dos/pretrain_semantickitti_probe.py 8
-_base_ = ['./pretrain_semantickitti.py']
-
-probe_pipeline = [
-    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=4,
-         use_dim=4),
-    dict(type='LoadAnnotations3D', with_bbox_3d=False, with_label_3d=False,
-         with_seg_3d=True, seg_3d_dtype='np.int32', seg_offset=2**16,
-         dataset_type='semantickitti'),
-    dict(type='PointSegClassMapping'),
-    dict(type='Pack3DDetInputs', keys=['points', 'pts_semantic_mask'],
-         meta_keys=['lidar_path', 'sample_idx']),
+_base_ = [
+    './pretrain_semantickitti.py',
+    '../_base_/datasets/semantickitti_probe_pipeline.py'
 ]
+
 probe_scans = dict(
     type='SemanticKittiDataset', data_root='data/semantickitti/',
-    metainfo={{_base_.metainfo}}, pipeline=probe_pipeline, test_mode=True)
+    metainfo={{_base_.metainfo}}, pipeline={{_base_.probe_pipeline}},
+    test_mode=True)
 val_dataloader = dict(
     _delete_=True,
     batch_size=1,

@@ -7,21 +7,11 @@
 # are read here only: the pretraining pipeline never loads them.
 # Use this base instead of synthetic_pretrain.py and set
 # train_cfg.val_interval.
-_base_ = ['./synthetic_pretrain.py']
+_base_ = ['./synthetic_pretrain.py', './semantickitti_probe_pipeline.py']
 
-probe_pipeline = [
-    dict(type='CheckedLoadPointsFromFile', coord_type='LIDAR', load_dim=4,
-         use_dim=4),
-    dict(type='LoadAnnotations3D', with_bbox_3d=False, with_label_3d=False,
-         with_seg_3d=True, seg_3d_dtype='np.int32', seg_offset=2**16,
-         dataset_type='semantickitti'),
-    dict(type='PointSegClassMapping'),
-    dict(type='Pack3DDetInputs', keys=['points', 'pts_semantic_mask'],
-         meta_keys=['lidar_path', 'sample_idx']),
-]
 probe_scans = dict(
     type='SyntheticSegDataset', data_root={{_base_.data_root}},
-    pipeline=probe_pipeline, test_mode=True)
+    pipeline={{_base_.probe_pipeline}}, test_mode=True)
 val_dataloader = dict(
     _delete_=True,
     batch_size=1,
