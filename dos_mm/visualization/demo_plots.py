@@ -67,24 +67,31 @@ def plot_softmaps(xy: np.ndarray, softmaps: np.ndarray, protos: Sequence[int],
     fig.savefig(path, dpi=110)
 
 
+def _class_panel(ax, xy: np.ndarray, labels: np.ndarray, cmap,
+                 num_classes: int, title: str) -> None:
+    """A bird's-eye view of points coloured by class (labels < 0 left
+    out)."""
+    ok = labels >= 0
+    ax.scatter(
+        xy[ok, 0],
+        xy[ok, 1],
+        c=labels[ok],
+        s=0.3,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=num_classes - 0.5)
+    ax.set_title(title)
+    ax.set_aspect('equal')
+    ax.axis('off')
+
+
 def plot_predictions(xy: np.ndarray, panels: Dict[str, np.ndarray],
                      class_names: Sequence[str], path: str) -> None:
     """Bird's-eye views of labels: ground truth and each model's probe."""
     cmap = _colormap('gist_ncar', len(class_names))
     fig, axes = _figure(1, len(panels), figsize=(5 * len(panels), 5))
     for ax, (title, labels) in zip(np.atleast_1d(axes), panels.items()):
-        ok = labels >= 0
-        ax.scatter(
-            xy[ok, 0],
-            xy[ok, 1],
-            c=labels[ok],
-            s=0.3,
-            cmap=cmap,
-            vmin=-0.5,
-            vmax=len(class_names) - 0.5)
-        ax.set_title(title)
-        ax.set_aspect('equal')
-        ax.axis('off')
+        _class_panel(ax, xy, labels, cmap, len(class_names), title)
     from matplotlib.lines import Line2D
     handles = [
         Line2D([], [], marker='o', ls='', color=cmap(i), label=name)
@@ -171,29 +178,11 @@ def plot_prototype_map(xy: np.ndarray, labels: np.ndarray,
     point's top prototype (one colour per prototype, a qualitative map
     repeated every 20 prototypes)."""
     fig, axes = _figure(1, 2, figsize=(10, 5))
-    cmap = _colormap('gist_ncar', len(class_names))
-    ok = labels >= 0
-    axes[0].scatter(
-        xy[ok, 0],
-        xy[ok, 1],
-        c=labels[ok],
-        s=0.3,
-        cmap=cmap,
-        vmin=-0.5,
-        vmax=len(class_names) - 0.5)
-    axes[0].set_title('ground truth')
-    axes[1].scatter(
-        xy[:, 0],
-        xy[:, 1],
-        c=prototypes % 20,
-        s=0.3,
-        cmap='tab20',
-        vmin=-0.5,
-        vmax=19.5)
-    axes[1].set_title(f'top prototype ({len(np.unique(prototypes))} in '
-                      'use; colours repeat every 20)')
-    for ax in axes:
-        ax.set_aspect('equal')
-        ax.axis('off')
+    _class_panel(axes[0], xy, labels, _colormap('gist_ncar', len(class_names)),
+                 len(class_names), 'ground truth')
+    _class_panel(
+        axes[1], xy, prototypes % 20, _colormap('tab20', 20), 20,
+        f'top prototype ({len(np.unique(prototypes))} in use; colours '
+        'repeat every 20)')
     fig.tight_layout()
     fig.savefig(path, dpi=110)

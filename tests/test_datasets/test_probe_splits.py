@@ -1,27 +1,17 @@
 """ProbeSplits and SyntheticSegDataset: the online probe's labelled scans."""
 import numpy as np
 import pytest
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from dos_mm.datasets import ProbeSplits, SyntheticSegDataset
 from dos_mm.datasets.synthetic import CLASSES, RAW_TO_INDEX
+from ..conftest import REPO
 
-PIPELINE = [
-    dict(type='LoadPointsFromFile', coord_type='LIDAR', load_dim=4, use_dim=4),
-    dict(
-        type='LoadAnnotations3D',
-        with_bbox_3d=False,
-        with_label_3d=False,
-        with_seg_3d=True,
-        seg_3d_dtype='np.int32',
-        seg_offset=2**16,
-        dataset_type='semantickitti'),
-    dict(type='PointSegClassMapping'),
-    dict(
-        type='Pack3DDetInputs',
-        keys=['points', 'pts_semantic_mask'],
-        meta_keys=['lidar_path']),
-]
+# the probe configs' own pipeline
+PIPELINE = Config.fromfile(
+    str(REPO / 'configs/_base_/datasets/semantickitti_probe_pipeline.py')
+).probe_pipeline
 
 
 def scans(root, ann_file, **kwargs):

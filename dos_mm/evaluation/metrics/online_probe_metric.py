@@ -104,26 +104,26 @@ class OnlineProbeMetric(BaseMetric):
             if role == 'fit':
                 keep = class_balanced_sample(labels, num_classes,
                                              self.fit_points_per_scan, gen)
-                self.results.append(
-                    dict(
-                        role=role,
-                        feats=feats[cells[keep]].float(),
-                        labels=labels[keep],
-                        winners=winners.int(),
-                        point_labels=labels.short()))
-                continue
-            keep = torch.arange(len(rows))
-            if self.score_points_per_scan is not None and \
-                    len(rows) > self.score_points_per_scan:
-                keep = torch.randperm(len(rows), generator=gen)
-                keep = keep[:self.score_points_per_scan].sort().values
+                feats = feats[cells[keep]].float()
+            else:  # held out: a uniform sample, in half precision
+                keep = self._score_rows(len(rows), gen)
+                feats = feats[cells[keep]].half()
             self.results.append(
                 dict(
                     role=role,
-                    feats=feats[cells[keep]].half(),
+                    feats=feats,
                     labels=labels[keep],
                     winners=winners.int(),
                     point_labels=labels.short()))
+
+    def _score_rows(self, num_points: int,
+                    gen: torch.Generator) -> torch.Tensor:
+        """Sorted rows of at most ``score_points_per_scan`` points, drawn
+        uniformly with ``gen`` (all rows when the scan has no more)."""
+        limit = self.score_points_per_scan
+        if limit is None or num_points <= limit:
+            return torch.arange(num_points)
+        return torch.randperm(num_points, generator=gen)[:limit].sort().values
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         classes = list(self.dataset_meta['classes'])
