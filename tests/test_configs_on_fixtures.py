@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
+from dos_mm.datasets.nuscenes_seg_dataset import NUSCENES_LIDARSEG_CLASSES
 from .conftest import REPO
 
 CASES = {
@@ -121,20 +122,22 @@ def test_joint_outdoor_config_mixes_nuscenes_and_waymo(shared_fixtures):
     assert torch.isfinite(out['loss'])
 
 
-def test_semantickitti_probe_config_evaluates_a_real_format_scan(
-        shared_fixtures):
+@pytest.mark.parametrize('name', ['semantickitti', 'scannet'])
+def test_probe_config_evaluates_a_real_format_scan(name, shared_fixtures):
     from mmdet3d.registry import METRICS
     init_default_scope('mmdet3d')
-    folder, ann_file, prefix = CASES['semantickitti']
-    cfg = Config.fromfile(
-        str(REPO / 'configs/dos/pretrain_semantickitti_probe.py'))
+    folder, ann_file, prefix = CASES[name]
+    cfg = Config.fromfile(str(REPO / f'configs/dos/pretrain_{name}_probe.py'))
     assert cfg.train_cfg.val_interval == 5000
+    # the probe reads the points as the pretraining does
+    assert cfg.val_dataloader.dataset.fit.pipeline[0] == \
+        cfg.train_dataloader.dataset.pipeline[0]
     probe = copy.deepcopy(cfg.val_dataloader.dataset)
     for part in ('fit', 'held_out'):  # the fixture's one scan, twice
         probe[part].update(
             data_root=str(shared_fixtures / folder) + '/',
             ann_file=ann_file,
-            data_prefix=prefix)
+            data_prefix=dict(probe[part].get('data_prefix', {}), **prefix))
         probe[part].pop('indices', None)
     dataset = DATASETS.build(probe)
     cfg.model.encoder.head.update(hidden_channels=64, num_prototypes=16)
@@ -153,3 +156,21 @@ def test_semantickitti_probe_config_evaluates_a_real_format_scan(
     values = metric.compute_metrics(metric.results)
     assert 0 < values['miou'] <= 100
     assert values['prototypes_in_use'] >= 1
+
+
+def test_nuscenes_lidarseg_probe_reads_as_pretraining_and_lidarseg():
+    """(The fixtures hold no lidarseg labels.) The probe's scans are read
+    as the pretraining reads them and labelled as the nuScenes-lidarseg
+    configs label them."""
+    cfg = Config.fromfile(
+        str(REPO / 'configs/dos/pretrain_nuscenes_minkunet_probe.py'))
+    seg = Config.fromfile(
+        str(REPO / 'configs/_base_/datasets/nus_lidarseg.py'))
+    probe = cfg.val_dataloader.dataset
+    assert probe.fit.pipeline[0] == cfg.train_dataloader.dataset.pipeline[0]
+    for key in ('type', 'data_prefix', 'ignore_index', 'modality'):
+        assert probe.held_out[key] == seg.val_dataloader.dataset[key], key
+    labels = [t for t in probe.fit.pipeline if 'seg_3d_dtype' in t]
+    assert labels[0]['seg_3d_dtype'] == seg.test_pipeline[1]['seg_3d_dtype']
+    assert set(
+        cfg.val_evaluator.head_classes) <= set(NUSCENES_LIDARSEG_CLASSES)
