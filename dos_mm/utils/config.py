@@ -1,5 +1,6 @@
 """Loading a config the way tools/train.py and tools/test.py both do."""
 import os.path as osp
+import uuid
 from typing import Optional
 
 from mmengine.config import Config
@@ -37,6 +38,7 @@ def load_config(path: str,
         if not any('val_interval' in str(k) for k in cfg_options):
             _fit_val_interval(cfg, length, interval)
     _no_persistent_workers_without_workers(cfg)
+    _own_visualizer(cfg)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir', None) is None:
@@ -68,6 +70,22 @@ def _no_persistent_workers_without_workers(cfg: Config) -> None:
                 f'{key}.num_workers=0: persistent_workers set to False '
                 '(torch needs worker processes to keep)',
                 logger='current')
+
+
+def _own_visualizer(cfg: Config) -> None:
+    """Give the run a visualizer of its own.
+
+    mmengine builds a visualizer by name and returns the existing instance
+    when one of that name exists, with the save folder of the run that made
+    it. mmdet3d's dataset bases name theirs ``'visualizer'``, so a second
+    run in one process (an in-process benchmark, a notebook, the tests)
+    would write its logged scalars (``vis_data/scalars.json``, the online
+    probe's curve) into the first run's folder. A name unique to each loaded
+    config avoids that; nothing looks the visualizer up by this name.
+    """
+    vis = cfg.get('visualizer')
+    if isinstance(vis, dict):
+        vis['name'] = f'visualizer_{uuid.uuid4().hex[:12]}'
 
 
 def _fit_val_interval(cfg: Config, length: Optional[int],

@@ -5,6 +5,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from dos_mm.apis.pretrain import set_data_root
+from dos_mm.utils import load_config
 from ..conftest import REPO, TINY_CONFIG
 
 PROBE_BASE = REPO / 'configs/_base_/datasets/synthetic_pretrain_probe.py'
@@ -15,7 +16,7 @@ KEYS = ('probe/miou', 'probe/head_miou', 'probe/tail_miou',
 
 def test_pretraining_logs_the_probe_and_keeps_the_best(tmp_path,
                                                        synthetic_root):
-    cfg = Config.fromfile(str(TINY_CONFIG))
+    cfg = load_config(str(TINY_CONFIG))  # its own visualizer
     probe = Config.fromfile(str(PROBE_BASE))
     for key in ('val_dataloader', 'val_evaluator', 'val_cfg'):
         cfg[key] = probe[key]

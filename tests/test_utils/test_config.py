@@ -41,3 +41,18 @@ def test_resume_from_a_missing_file_names_it(tmp_path):
     with pytest.raises(SystemExit, match=r'iter_9\.pth: no such file'):
         build_cfg(args)
     assert os.listdir(tmp_path) == []
+
+
+def test_two_runs_in_one_process_log_into_their_own_folders(tmp_path):
+    """mmengine returns an existing visualizer of the same name; without a
+    name of its own, the second run's scalars (the online probe's curve)
+    went into the first run's folder."""
+    from mmengine.runner import Runner
+    for name in ('first', 'second'):
+        cfg = load_config(str(TINY_CONFIG), work_dir=str(tmp_path / name))
+        runner = Runner.from_cfg(cfg)
+        runner.visualizer.add_scalars({'probe/miou': 1.0}, step=0)
+    for name in ('first', 'second'):
+        files = list((tmp_path / name).glob('*/vis_data/scalars.json'))
+        assert len(files) == 1, name
+        assert files[0].read_text().count('probe/miou') == 1
