@@ -98,7 +98,8 @@ def _fit_val_interval(cfg: Config, length: Optional[int],
     if not (length and new and interval and new != length
             and cfg.get('val_dataloader')):
         return
-    cfg.train_cfg.val_interval = max(1, round(interval * new / length))
+    from .run_length import scaled_val_interval
+    cfg.train_cfg.val_interval = scaled_val_interval(interval, length, new)
 
 
 def _fit_schedulers(cfg: Config, length: Optional[int]) -> None:

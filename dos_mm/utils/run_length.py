@@ -45,6 +45,13 @@ def rescale_param_schedulers(schedulers: Union[dict, List[dict]],
     return out
 
 
+def scaled_val_interval(interval: int, length: int, new_length: int) -> int:
+    """The validation interval that evaluates a run of ``new_length``
+    iterations as many times as ``interval`` does one of ``length``
+    (at least 1)."""
+    return max(1, round(interval * new_length / length))
+
+
 def fit_run_length(cfg, iters: int) -> bool:
     """Set an iteration-based config's run to ``iters`` iterations, its
     parameter schedulers fitted to it (:func:`rescale_param_schedulers`)
@@ -67,7 +74,7 @@ def fit_run_length(cfg, iters: int) -> bool:
                                                        iters)
     interval = cfg.train_cfg.get('val_interval')
     if interval and cfg.get('val_dataloader'):
-        cfg.train_cfg.val_interval = max(
-            1, round(interval * iters / cfg.train_cfg.max_iters))
+        cfg.train_cfg.val_interval = scaled_val_interval(
+            interval, cfg.train_cfg.max_iters, iters)
     cfg.train_cfg.max_iters = iters
     return True
