@@ -3,6 +3,15 @@ SHELL := /bin/bash
 VENV_PY := $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV)/bin/python,$(CURDIR)/.venv/bin/python)
 THREADS ?= $(shell nproc)
 RUN := OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) $(VENV_PY)
+# On CPU, glibc's allocator keeps the memory of freed tensors: a pretraining
+# process grows while it runs. jemalloc, where installed (Debian/Ubuntu:
+# libjemalloc2), is preloaded for the demo (docs/speed.md#memory-on-cpu);
+# MALLOC=system keeps glibc's.
+MALLOC ?= jemalloc
+JEMALLOC := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+	/usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 \
+	/usr/lib/libjemalloc.so.2 /usr/local/lib/libjemalloc.so.2))
+PRELOAD := $(if $(and $(filter jemalloc,$(MALLOC)),$(JEMALLOC)),LD_PRELOAD=$(JEMALLOC) )
 
 .PHONY: install test test-all demo lint clean-demo waymo-env cuda-smoke
 
@@ -16,7 +25,9 @@ test-all: install
 	$(RUN) -m pytest -q -p no:cacheprovider --durations=15 tests
 
 demo: install
-	$(RUN) tools/demo.py --work-dir work_dirs/demo
+	@$(if $(filter jemalloc,$(MALLOC)),$(if $(JEMALLOC),,echo "note: jemalloc not found \
+(apt-get install libjemalloc2): glibc's allocator, slower on CPU (docs/speed.md#memory-on-cpu)"))
+	$(PRELOAD)$(RUN) tools/demo.py --work-dir work_dirs/demo
 
 lint: install
 	$(VENV_PY) -m flake8 dos_mm tools tests configs
