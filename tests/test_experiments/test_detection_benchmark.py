@@ -51,6 +51,24 @@ def test_summary_pairs_every_comparison_by_seed():
     assert 'dos_frozen - random_frozen' in md and 'resolved' in md
 
 
+def test_class_differences_pair_each_class_by_seed():
+    runs = []
+    for seed, base in enumerate([5.0, 7.0, 6.0]):
+        runs += [_run('scratch', seed, base), _run('dos', seed, base + seed)]
+    runs[0]['ap']['bus'] = 1.0  # bus in scratch's seed 0 only: not paired
+    runs[0]['ap']['truck'], runs[1]['ap']['truck'] = 3.0, 4.0  # seed 0
+    part = bench.summarise(runs)['0.05']
+    car = part['class_diffs']['dos - scratch']['car']
+    assert car['seeds'] == [0, 1, 2]
+    assert car['per_seed'] == pytest.approx([0.0, 2.0, 4.0])  # 2 x mAP's
+    truck = part['class_diffs']['dos - scratch']['truck']
+    assert truck['per_seed'] == [1.0] and not truck['resolved']
+    assert 'bus' not in part['class_diffs']['dos - scratch']
+    md = bench.to_markdown(bench.summarise(runs))
+    assert '| 5% | dos - scratch | +2.0 (' in md
+    assert '+1.0 (one seed, no interval)' in md
+
+
 def test_one_seed_is_never_resolved():
     runs = [_run('scratch', 0, 1.0), _run('dos', 0, 9.0)]
     d = bench.summarise(runs)['0.05']['diffs']['dos - scratch']
