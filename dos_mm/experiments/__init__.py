@@ -12,8 +12,8 @@ command lines. Modules:
   fine-tuning of pretrained encoders on synthetic LiDAR
   (``tools/benchmark_ssl.py``); ``probe_protocol`` and ``supervised``, its
   data and scoring and its supervised reference.
-- ``detection_protocol``, ``detection_benchmark``: CenterPoint transfer
-  (``tools/benchmark_det.py``).
+- ``detection_protocol``, ``detection_benchmark``, ``detection_tables``:
+  CenterPoint transfer (``tools/benchmark_det.py``).
 - ``demo``, ``demo_report``: ``make demo`` (``tools/demo.py``).
 - ``speed``, ``speed_report``, ``speed_benchmark``: step time and memory
   (``tools/benchmark_speed.py``); ``spconv_cpu_benchmark``
