@@ -7,6 +7,7 @@ import pytest
 
 from dos_mm.experiments import detection_benchmark as bench
 from dos_mm.experiments import detection_protocol as det
+from .test_detection_tables import det_run
 
 
 def _main():
@@ -14,22 +15,10 @@ def _main():
     return main
 
 
-def _run(arm, seed, value, fraction=0.05, iters=300, lr=2e-3):
-    return dict(
-        arm=arm,
-        seed=seed,
-        fraction=fraction,
-        map=value,
-        ap=dict(car=value * 2),
-        labelled=5,
-        iters=iters,
-        lr=lr)
-
-
 def test_merge_refuses_duplicates_and_mixed_protocols(tmp_path):
-    for name, runs in (('a', [_run('scratch', 0,
-                                   1.0)]), ('b', [_run('scratch', 1, 2.0)]),
-                       ('c', [_run('scratch', 2, 2.0, iters=600)])):
+    for name, runs in (('a', [det_run('scratch', 0, 1.0)
+                              ]), ('b', [det_run('scratch', 1, 2.0)]),
+                       ('c', [det_run('scratch', 2, 2.0, iters=600)])):
         (tmp_path / name).mkdir()
         (tmp_path / name / 'results.json').write_text(
             json.dumps(dict(runs=runs)))
