@@ -5,9 +5,12 @@
 
 Each run is NAME=WORK_DIR of a ``tools/train.py`` run whose config has the
 online probe; what is written: ``dos_mm/experiments/probe_curve.py``.
-``--cost`` also prints the seconds of each evaluation against the training
-before it, from each run's latest log (logger interval dividing the
-validation interval).
+``--sizing`` names the result folders of ``tools/benchmark_ssl.py`` runs
+over seeds (rows named as the runs here, e.g. ``masked_distillation``): the
+table of differences between adjacent runs then also gives the seeds a
+benchmark would need to resolve each. ``--cost`` also prints the seconds
+of each evaluation against the training before it, from each run's latest
+log (logger interval dividing the validation interval).
 """
 import argparse
 import glob
@@ -16,6 +19,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from dos_mm.experiments import probe_curve  # noqa: E402
+from dos_mm.experiments.runs import merge_runs  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -23,6 +27,12 @@ def main(argv=None) -> int:
     p.add_argument('runs', nargs='+', metavar='NAME=WORK_DIR')
     p.add_argument('--out', required=True, help='folder of the record')
     p.add_argument('--cost', action='store_true', help='evaluation seconds')
+    p.add_argument(
+        '--sizing',
+        nargs='+',
+        metavar='DIR',
+        help='benchmark_ssl.py result folders giving the per-seed standard '
+        'deviation of each difference')
     args = p.parse_args(argv)
     runs = {}
     for item in args.runs:
@@ -32,7 +42,9 @@ def main(argv=None) -> int:
             return 2
         runs[name] = folder
     try:
-        probe_curve.curve_report(runs, args.out)
+        sizing = merge_runs(args.sizing, lambda r:
+                            (r['method'], r['seed'])) if args.sizing else None
+        probe_curve.curve_report(runs, args.out, sizing)
     except ValueError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 PROBE_PREFIX = 'probe/'
 COLUMNS = (('probe/miou', 'probe mIoU'), ('probe/tail_miou', 'tail mIoU'),
@@ -76,11 +76,78 @@ def comparison_table(curves: Dict[str, Dict[str, List[float]]],
     return '\n'.join(rows)
 
 
-def curve_report(runs: Dict[str, str], out: str) -> Dict:
+def adjacent_gaps(curves: Dict[str, Dict[str, List[float]]],
+                  key: str = 'probe/miou') -> Dict[str, Dict[int, float]]:
+    """``'a - b'`` -> {iteration: difference} for each pair of runs next to
+    each other in ``curves``' order (the steps of an ablation, e.g. DOS,
+    softmaps, observable-only, masked distillation), at the iterations both
+    evaluated."""
+    names = list(curves)
+    gaps = {}
+    for a, b in zip(names, names[1:]):
+        at_a = dict(zip(curves[a]['step'], curves[a].get(key, [])))
+        at_b = dict(zip(curves[b]['step'], curves[b].get(key, [])))
+        gaps[f'{a} - {b}'] = {
+            s: at_a[s] - at_b[s]
+            for s in sorted(at_a) if s in at_b
+        }
+    return gaps
+
+
+def gap_table(gaps: Dict[str, Dict[int, float]],
+              paired_sd: Optional[Dict[str, float]] = None) -> str:
+    """Markdown: one row per iteration, one column per pair of
+    :func:`adjacent_gaps`; with ``paired_sd`` (pair -> per-seed standard
+    deviation of its difference, from a benchmark over seeds) each cell
+    also gives the seeds a benchmark at that length would need to resolve
+    that gap (:func:`~.statistics.seeds_to_resolve`; ``-`` past 1000)."""
+    from .statistics import seeds_to_resolve
+    steps = sorted({s for g in gaps.values() for s in g})
+    rows = [
+        '| iteration | ' + ' | '.join(gaps) + ' |',
+        '|---|' + '---|' * len(gaps)
+    ]
+    for step in steps:
+        cells = []
+        for pair, at in gaps.items():
+            if step not in at:
+                cells.append('')
+                continue
+            cell = f'{at[step]:+.1f}'
+            if paired_sd and pair in paired_sd:
+                n = seeds_to_resolve(at[step], paired_sd[pair])
+                cell += f' ({n if n else "-"} seeds)'
+            cells.append(cell)
+        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
+def paired_sd(runs: List[dict],
+              pairs: List[str],
+              metric: str = 'miou') -> Dict[str, float]:
+    """Pair ``'a - b'`` -> the standard deviation over seeds of the paired
+    difference of ``metric`` in a benchmark's runs (rows by ``method``);
+    pairs with fewer than two seeds are left out."""
+    import numpy as np
+    from .runs import paired_differences
+    comparisons = [tuple(p.split(' - ')) for p in pairs]
+    diffs = paired_differences(runs, comparisons, metric, row='method')
+    return {
+        p: float(np.std(d['per_seed'], ddof=1))
+        for p, d in diffs.items() if d['n'] > 1
+    }
+
+
+def curve_report(runs: Dict[str, str],
+                 out: str,
+                 sizing_runs: Optional[List[dict]] = None) -> Dict:
     """Plot and tabulate the online-probe curves of several pretraining
     runs (name -> work dir) into ``out`` (``probe_curves.png``,
     ``probe_curves.json`` / ``.md``). The random-initialisation level is the
-    first run's iteration-0 evaluation.
+    first run's iteration-0 evaluation. The differences between runs next
+    to each other (one seed each: no interval) are tabulated; with
+    ``sizing_runs`` (a benchmark's runs over seeds, rows named as the
+    runs here) with the seeds a benchmark would need to resolve each.
 
     Raises:
         ValueError: a run logged no probe value (names it).
@@ -102,8 +169,26 @@ def curve_report(runs: Dict[str, str], out: str) -> Dict:
     md = ['# Online probe over pretraining', '']
     for key, name in COLUMNS[:4]:
         md += [f'## {name}', '', comparison_table(curves, key), '']
-    write_record(out, 'probe_curves', dict(runs=runs, curves=curves),
-                 '\n'.join(md))
+    record = dict(runs=runs, curves=curves)
+    if len(curves) > 1:
+        gaps = adjacent_gaps(curves)
+        sd = paired_sd(sizing_runs, list(gaps)) if sizing_runs else {}
+        md += [
+            '## probe mIoU differences between adjacent runs', '',
+            'One run each: a difference, not an interval.' +
+            (' In brackets: the seeds a benchmark would need for its 95 % '
+             'interval to exclude zero, were the difference the truth and '
+             'its per-seed standard deviation that of the sizing runs (' +
+             ', '.join(f'{p}: {v:.2f}'
+                       for p, v in sd.items()) + ').' if sd else ''), '',
+            gap_table(gaps, sd), ''
+        ]
+        record.update(
+            gaps={
+                p: list(g.items())
+                for p, g in gaps.items()
+            }, paired_sd=sd)
+    write_record(out, 'probe_curves', record, '\n'.join(md))
     return curves
 
 

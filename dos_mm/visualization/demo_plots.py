@@ -166,7 +166,8 @@ def plot_probe_curve(curves: Dict[str, Dict[str, Sequence[float]]],
                 label='random initialisation')
         ax.set_xlabel('pretraining iteration')
         ax.set_title(title)
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

@@ -89,3 +89,30 @@ def test_evaluation_cost_from_log_lines():
     assert cost['evaluation_s'] == [10.0, 30.0]
     assert cost['training_s'] == [100.0, 120.0]
     assert cost['share'] == [0.1, 0.25]
+
+
+def test_adjacent_gaps_and_the_seeds_they_need(tmp_path):
+    from dos_mm.experiments.probe_curve import curve_report
+    bases = dict(dos=30.0, softmaps=29.0, observable=29.0)
+    for name, base in bases.items():
+        write_scalars(
+            tmp_path / name / 't' / 'vis_data',
+            [dict(step=s, **{'probe/miou': base + s}) for s in (0, 10)])
+    # the benchmark: dos - softmaps per seed 0 and 2 (sd 1.414...)
+    sizing = [
+        dict(method=m, seed=s, miou=v)
+        for m, s, v in (('dos', 0, 20.0), ('softmaps', 0, 20.0),
+                        ('dos', 1, 22.0), ('softmaps', 1, 20.0))
+    ]
+    out = tmp_path / 'out'
+    curve_report(
+        {n: str(tmp_path / n)
+         for n in ('dos', 'softmaps', 'observable')}, str(out), sizing)
+    md = (out / 'probe_curves.md').read_text()
+    assert '| iteration | dos - softmaps | softmaps - observable |' in md
+    # gap 1.0, sd sqrt(2): 11 seeds (t(0.975, 10) sqrt(2) / sqrt(11) = 0.95;
+    # 10 give 1.01)
+    assert '| 10 | +1.0 (11 seeds) | +0.0 |' in md
+    assert 'dos - softmaps: 1.41' in md
+    record = json.loads((out / 'probe_curves.json').read_text())
+    assert record['gaps']['dos - softmaps'] == [[0, 1.0], [10, 1.0]]
