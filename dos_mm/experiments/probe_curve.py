@@ -129,6 +129,7 @@ def paired_sd(runs: List[dict],
     difference of ``metric`` in a benchmark's runs (rows by ``method``);
     pairs with fewer than two seeds are left out."""
     import numpy as np
+
     from .runs import paired_differences
     comparisons = [tuple(p.split(' - ')) for p in pairs]
     diffs = paired_differences(runs, comparisons, metric, row='method')
