@@ -4,7 +4,9 @@
         dos=work_dirs/curve/dos softmaps=work_dirs/curve/softmaps
 
 Each run is NAME=WORK_DIR of a ``tools/train.py`` run whose config has the
-online probe; what is written: ``dos_mm/experiments/probe_curve.py``.
+online probe; NAME@SEED marks the seeds of one row (``dos@1=...``: the run
+with ``randomness.seed=1``; a NAME alone is seed 0), paired with the same
+seed of the next row. What is written: ``dos_mm/experiments/probe_curve.py``.
 ``--sizing`` names the result folders of ``tools/benchmark_ssl.py`` runs
 over seeds (rows named as the runs here, e.g. ``masked_distillation``): the
 table of differences between adjacent runs then also gives the seeds a
@@ -24,7 +26,7 @@ from dos_mm.experiments.runs import merge_runs  # noqa: E402
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('runs', nargs='+', metavar='NAME=WORK_DIR')
+    p.add_argument('runs', nargs='+', metavar='NAME[@SEED]=WORK_DIR')
     p.add_argument('--out', required=True, help='folder of the record')
     p.add_argument('--cost', action='store_true', help='evaluation seconds')
     p.add_argument(

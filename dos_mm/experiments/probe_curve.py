@@ -4,7 +4,7 @@ import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 PROBE_PREFIX = 'probe/'
 COLUMNS = (('probe/miou', 'probe mIoU'), ('probe/tail_miou', 'tail mIoU'),
@@ -58,68 +58,118 @@ def curve_table(curve: Dict[str, List[float]]) -> str:
     return '\n'.join(rows)
 
 
+def _steps_table(columns: Dict[str, Dict[int, str]]) -> str:
+    """Markdown: one row per iteration, one column per name (blank where
+    that column has no cell)."""
+    steps = sorted({s for c in columns.values() for s in c})
+    rows = [
+        '| iteration | ' + ' | '.join(columns) + ' |',
+        '|---|' + '---|' * len(columns)
+    ]
+    for step in steps:
+        cells = [c.get(step, '') for c in columns.values()]
+        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
 def comparison_table(curves: Dict[str, Dict[str, List[float]]],
                      key: str = 'probe/miou') -> str:
     """Markdown: one row per iteration, one column per run, of ``key``
     (``-`` where a run has no evaluation at that iteration)."""
     steps = sorted({s for c in curves.values() for s in c['step']})
-    rows = [
-        '| iteration | ' + ' | '.join(curves) + ' |',
-        '|---|' + '---|' * len(curves)
-    ]
-    for step in steps:
-        cells = []
-        for curve in curves.values():
-            at = dict(zip(curve['step'], curve.get(key, [])))
-            cells.append(f'{at[step]:.1f}' if step in at else '-')
-        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(rows)
+    columns = {}
+    for name, curve in curves.items():
+        at = dict(zip(curve['step'], curve.get(key, [])))
+        columns[name] = {s: f'{at[s]:.1f}' if s in at else '-' for s in steps}
+    return _steps_table(columns)
 
 
-def adjacent_gaps(curves: Dict[str, Dict[str, List[float]]],
-                  key: str = 'probe/miou') -> Dict[str, Dict[int, float]]:
-    """``'a - b'`` -> {iteration: difference} for each pair of runs next to
-    each other in ``curves``' order (the steps of an ablation, e.g. DOS,
-    softmaps, observable-only, masked distillation), at the iterations both
-    evaluated."""
-    names = list(curves)
+def run_row(name: str) -> Tuple[str, str]:
+    """``'dos@1'`` -> ``('dos', '1')``: a run named ``ROW@SEED`` is seed
+    ``SEED`` of row ``ROW``; a name without ``@`` is seed ``'0'`` (the
+    configs' default ``randomness.seed``)."""
+    row, sep, seed = name.partition('@')
+    return row, seed if sep else '0'
+
+
+def _by_row(curves: Dict[str, Dict[str, List[float]]],
+            key: str) -> Dict[str, Dict[str, Dict[int, float]]]:
+    """row -> seed -> {iteration: value of ``key``}, rows in the order of
+    their first run."""
+    rows: Dict[str, Dict[str, Dict[int, float]]] = {}
+    for name, curve in curves.items():
+        row, seed = run_row(name)
+        rows.setdefault(row, {})[seed] = dict(
+            zip(curve['step'], curve.get(key, [])))
+    return rows
+
+
+def adjacent_gaps(
+        curves: Dict[str, Dict[str, List[float]]],
+        key: str = 'probe/miou') -> Dict[str, Dict[int, List[float]]]:
+    """``'a - b'`` -> {iteration: [difference of each seed]} for each pair
+    of rows next to each other in ``curves``' order (the steps of an
+    ablation, e.g. DOS, softmaps, observable-only, masked distillation;
+    :func:`run_row` names the rows and seeds), each seed of ``a`` paired
+    with the same seed of ``b``, at the iterations both evaluated."""
+    rows = _by_row(curves, key)
+    names = list(rows)
     gaps = {}
     for a, b in zip(names, names[1:]):
-        at_a = dict(zip(curves[a]['step'], curves[a].get(key, [])))
-        at_b = dict(zip(curves[b]['step'], curves[b].get(key, [])))
-        gaps[f'{a} - {b}'] = {
-            s: at_a[s] - at_b[s]
-            for s in sorted(at_a) if s in at_b
-        }
+        by_step: Dict[int, List[float]] = {}
+        for seed in (s for s in rows[a] if s in rows[b]):
+            at_a, at_b = rows[a][seed], rows[b][seed]
+            for step in (s for s in at_a if s in at_b):
+                by_step.setdefault(step, []).append(at_a[step] - at_b[step])
+        gaps[f'{a} - {b}'] = dict(sorted(by_step.items()))
     return gaps
 
 
-def gap_table(gaps: Dict[str, Dict[int, float]],
+def seed_ranges(curves: Dict[str, Dict[str, List[float]]],
+                key: str = 'probe/miou') -> Dict[str, Dict[int, float]]:
+    """Row -> {iteration: largest minus smallest value over its seeds} for
+    the rows with two or more seeds, at the iterations two or more
+    evaluated: how far runs that differ only in their seed lie apart."""
+    ranges = {}
+    for row, seeds in _by_row(curves, key).items():
+        if len(seeds) < 2:
+            continue
+        steps = sorted({s for at in seeds.values() for s in at})
+        values = {
+            s: [at[s] for at in seeds.values() if s in at]
+            for s in steps
+        }
+        ranges[row] = {
+            s: max(v) - min(v)
+            for s, v in values.items() if len(v) > 1
+        }
+    return ranges
+
+
+def gap_table(gaps: Dict[str, Dict[int, List[float]]],
               paired_sd: Optional[Dict[str, float]] = None) -> str:
     """Markdown: one row per iteration, one column per pair of
-    :func:`adjacent_gaps`; with ``paired_sd`` (pair -> per-seed standard
-    deviation of its difference, from a benchmark over seeds) each cell
-    also gives the seeds a benchmark at that length would need to resolve
-    that gap (:func:`~.statistics.seeds_to_resolve`; ``-`` past 1000)."""
-    from .statistics import seeds_to_resolve
-    steps = sorted({s for g in gaps.values() for s in g})
-    rows = [
-        '| iteration | ' + ' | '.join(gaps) + ' |',
-        '|---|' + '---|' * len(gaps)
-    ]
-    for step in steps:
-        cells = []
-        for pair, at in gaps.items():
-            if step not in at:
-                cells.append('')
-                continue
-            cell = f'{at[step]:+.1f}'
+    :func:`adjacent_gaps`: the difference of one seed, or the mean over
+    two or more with its 95 % Student-t interval over seeds
+    (:func:`~.statistics.paired_interval`) and ``n``. With ``paired_sd``
+    (pair -> per-seed standard deviation of its difference, from a
+    benchmark over seeds) each cell also gives the seeds a benchmark at
+    that length would need to resolve that gap
+    (:func:`~.statistics.seeds_to_resolve`; ``-`` past 1000)."""
+    from .statistics import paired_interval, seeds_to_resolve
+    columns: Dict[str, Dict[int, str]] = {}
+    for pair, at in gaps.items():
+        columns[pair] = {}
+        for step, diffs in at.items():
+            ci = paired_interval(diffs)
+            cell = f'{ci["mean"]:+.1f}'
+            if ci['n'] > 1:
+                cell += f' [{ci["low"]:+.1f}, {ci["high"]:+.1f}] n={ci["n"]}'
             if paired_sd and pair in paired_sd:
-                n = seeds_to_resolve(at[step], paired_sd[pair])
+                n = seeds_to_resolve(ci['mean'], paired_sd[pair])
                 cell += f' ({n if n else "-"} seeds)'
-            cells.append(cell)
-        rows.append(f'| {step} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(rows)
+            columns[pair][step] = cell
+    return _steps_table(columns)
 
 
 def paired_sd(runs: List[dict],
@@ -145,10 +195,13 @@ def curve_report(runs: Dict[str, str],
     """Plot and tabulate the online-probe curves of several pretraining
     runs (name -> work dir) into ``out`` (``probe_curves.png``,
     ``probe_curves.json`` / ``.md``). The random-initialisation level is the
-    first run's iteration-0 evaluation. The differences between runs next
-    to each other (one seed each: no interval) are tabulated; with
-    ``sizing_runs`` (a benchmark's runs over seeds, rows named as the
-    runs here) with the seeds a benchmark would need to resolve each.
+    first run's iteration-0 evaluation. Runs named ``ROW@SEED`` are seeds
+    of one row (:func:`run_row`). The differences between rows next to
+    each other are tabulated (:func:`gap_table`: an interval where seeds
+    are paired), with ``sizing_runs`` (a benchmark's runs over seeds, rows
+    named as the rows here) with the seeds a benchmark would need to
+    resolve each; and, for rows with several seeds, their spread
+    (:func:`seed_ranges`).
 
     Raises:
         ValueError: a run logged no probe value (names it).
@@ -171,24 +224,49 @@ def curve_report(runs: Dict[str, str],
     for key, name in COLUMNS[:4]:
         md += [f'## {name}', '', comparison_table(curves, key), '']
     record = dict(runs=runs, curves=curves)
-    if len(curves) > 1:
-        gaps = adjacent_gaps(curves)
+    gaps = adjacent_gaps(curves)
+    if gaps:
         sd = paired_sd(sizing_runs, list(gaps)) if sizing_runs else {}
+        seeds = any(len(d) > 1 for g in gaps.values() for d in g.values())
         md += [
-            '## probe mIoU differences between adjacent runs', '',
-            'One run each: a difference, not an interval.' +
-            (' In brackets: the seeds a benchmark would need for its 95 % '
-             'interval to exclude zero, were the difference the truth and '
-             'its per-seed standard deviation that of the sizing runs (' +
-             ', '.join(f'{p}: {v:.2f}'
-                       for p, v in sd.items()) + ').' if sd else ''), '',
+            '## probe mIoU differences between adjacent rows', '',
+            ('Each seed of a row paired with the same seed of the next '
+             '(runs NAME@SEED): the mean difference, with its 95 % '
+             'Student-t interval over seeds and n where two or more '
+             'seeds are paired; one seed gives a difference, not an '
+             'interval.'
+             if seeds else 'One run each: a difference, not an interval.') +
+            (' In parentheses: the seeds a benchmark would need for its '
+             '95 % interval to exclude zero, were the difference the truth '
+             'and its per-seed standard deviation that of the sizing runs '
+             '(' + ', '.join(f'{p}: {v:.2f}'
+                             for p, v in sd.items()) + ').' if sd else ''), '',
             gap_table(gaps, sd), ''
         ]
         record.update(
             gaps={
-                p: list(g.items())
+                p: [[step, d] for step, d in g.items()]
                 for p, g in gaps.items()
-            }, paired_sd=sd)
+            },
+            paired_sd=sd)
+    ranges = seed_ranges(curves)
+    if ranges:
+        md += [
+            '## probe mIoU, spread over seeds', '',
+            'Largest minus smallest value over the seeds of a row (runs '
+            'NAME@SEED that differ only in `randomness.seed`).', '',
+            _steps_table({
+                row: {
+                    step: f'{v:.1f}'
+                    for step, v in at.items()
+                }
+                for row, at in ranges.items()
+            }), ''
+        ]
+        record['seed_ranges'] = {
+            row: [[step, v] for step, v in at.items()]
+            for row, at in ranges.items()
+        }
     write_record(out, 'probe_curves', record, '\n'.join(md))
     return curves
 

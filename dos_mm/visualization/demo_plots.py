@@ -143,7 +143,8 @@ def plot_probe_curve(curves: Dict[str, Dict[str, Sequence[float]]],
                      path: str,
                      floor: Optional[Dict[str, float]] = None) -> None:
     """The online probe over pretraining: one panel per value (linear probe
-    mIoU, prototype mIoU), one line per run.
+    mIoU, prototype mIoU), one line per run; runs named ``ROW@SEED`` (seeds
+    of one row) share their row's colour, with a marker and dash per seed.
 
     Args:
         curves: run name -> ``{'step': [...], value name: [...]}``.
@@ -153,11 +154,20 @@ def plot_probe_curve(curves: Dict[str, Dict[str, Sequence[float]]],
     """
     values = ('probe/miou', 'probe/proto_many_to_one_miou')
     titles = ('linear probe mIoU (%)', 'prototypes, many-to-one mIoU (%)')
+    rows = list(dict.fromkeys(name.partition('@')[0] for name in curves))
+    styles, seen = {}, {}
+    for name in curves:
+        row = name.partition('@')[0]
+        k = seen[row] = seen.get(row, -1) + 1
+        styles[name] = dict(
+            color=f'C{rows.index(row) % 10}',
+            marker='os^vD'[k % 5],
+            ls=('-', ':', '-.')[k % 3])
     fig, axes = _figure(1, len(values), figsize=(5 * len(values), 4))
     for ax, key, title in zip(np.atleast_1d(axes), values, titles):
         for name, curve in curves.items():
             if key in curve:
-                ax.plot(curve['step'], curve[key], 'o-', label=name)
+                ax.plot(curve['step'], curve[key], label=name, **styles[name])
         if floor and key in floor:
             ax.axhline(
                 floor[key],

@@ -115,4 +115,50 @@ def test_adjacent_gaps_and_the_seeds_they_need(tmp_path):
     assert '| 10 | +1.0 (11 seeds) | +0.0 |' in md
     assert 'dos - softmaps: 1.41' in md
     record = json.loads((out / 'probe_curves.json').read_text())
-    assert record['gaps']['dos - softmaps'] == [[0, 1.0], [10, 1.0]]
+    assert record['gaps']['dos - softmaps'] == [[0, [1.0]], [10, [1.0]]]
+
+
+def test_run_names_give_row_and_seed():
+    from dos_mm.experiments.probe_curve import run_row
+    assert run_row('dos@1') == ('dos', '1')
+    assert run_row('dos') == ('dos', '0')  # the configs' default seed
+    assert run_row('masked_distillation@12') == ('masked_distillation', '12')
+
+
+def test_seeds_of_a_row_are_paired_with_an_interval(tmp_path):
+    from dos_mm.experiments.probe_curve import curve_report
+    bases = {
+        'dos': 30.0,
+        'dos@1': 31.0,
+        'softmaps': 29.0,
+        'softmaps@1': 29.5,
+        'observable': 28.0
+    }
+    for name, base in bases.items():
+        write_scalars(
+            tmp_path / name / 't' / 'vis_data',
+            [dict(step=s, **{'probe/miou': base + s}) for s in (0, 10)])
+    out = tmp_path / 'out'
+    curve_report({n: str(tmp_path / n) for n in bases}, str(out))
+    md = (out / 'probe_curves.md').read_text()
+    # seed 0: 1.0, seed 1: 1.5; mean 1.25, sd 0.354, t(0.975, 1) = 12.71:
+    # half-width 3.18; softmaps - observable has seed 0 only
+    assert '| 10 | +1.2 [-1.9, +4.4] n=2 | +1.0 |' in md
+    assert '| iteration | dos | softmaps |' in md  # the seed spreads
+    assert '| 10 | 1.0 | 0.5 |' in md
+    record = json.loads((out / 'probe_curves.json').read_text())
+    assert record['gaps']['dos - softmaps'][1] == [10, [1.0, 1.5]]
+    assert record['seed_ranges']['softmaps'] == [[0, 0.5], [10, 0.5]]
+    assert (out / 'probe_curves.png').stat().st_size > 1000
+
+
+def test_seeds_of_one_row_alone_have_no_gap(tmp_path):
+    from dos_mm.experiments.probe_curve import curve_report
+    for name, base in (('dos', 30.0), ('dos@1', 30.5)):
+        write_scalars(tmp_path / name / 't' / 'vis_data',
+                      [dict(step=0, **{'probe/miou': base})])
+    out = tmp_path / 'out'
+    curve_report({n: str(tmp_path / n) for n in ('dos', 'dos@1')}, str(out))
+    md = (out / 'probe_curves.md').read_text()
+    assert 'differences between adjacent rows' not in md
+    assert '| 0 | 0.5 |' in md
