@@ -95,10 +95,20 @@ def run_row(name: str) -> Tuple[str, str]:
 def _by_row(curves: Dict[str, Dict[str, List[float]]],
             key: str) -> Dict[str, Dict[str, Dict[int, float]]]:
     """row -> seed -> {iteration: value of ``key``}, rows in the order of
-    their first run."""
+    their first run.
+
+    Raises:
+        ValueError: two runs name the same row and seed (``dos`` and
+            ``dos@0``).
+    """
     rows: Dict[str, Dict[str, Dict[int, float]]] = {}
     for name, curve in curves.items():
         row, seed = run_row(name)
+        if seed in rows.get(row, {}):
+            raise ValueError(
+                f'two runs are seed {seed} of row {row!r} (the second: '
+                f'{name!r}; a name without @SEED is seed 0). Fix: name '
+                'each seed of a row once, ROW@SEED')
         rows.setdefault(row, {})[seed] = dict(
             zip(curve['step'], curve.get(key, [])))
     return rows
@@ -204,7 +214,8 @@ def curve_report(runs: Dict[str, str],
     (:func:`seed_ranges`).
 
     Raises:
-        ValueError: a run logged no probe value (names it).
+        ValueError: a run logged no probe value (names it), or two runs
+            are the same seed of a row.
     """
     from dos_mm.visualization import plot_probe_curve
     from .runs import write_record

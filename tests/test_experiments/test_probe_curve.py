@@ -1,6 +1,8 @@
 """Reading the online probe's curve back from a run's scalar files."""
 import json
 
+import pytest
+
 from dos_mm.experiments.probe_curve import curve_table, read_probe_curve
 
 
@@ -162,3 +164,10 @@ def test_seeds_of_one_row_alone_have_no_gap(tmp_path):
     md = (out / 'probe_curves.md').read_text()
     assert 'differences between adjacent rows' not in md
     assert '| 0 | 0.5 |' in md
+
+
+def test_one_seed_of_a_row_named_twice_is_an_error(tmp_path):
+    from dos_mm.experiments.probe_curve import adjacent_gaps
+    curve = {'step': [0], 'probe/miou': [1.0]}
+    with pytest.raises(ValueError, match="seed 0 of row 'dos'.*'dos@0'"):
+        adjacent_gaps({'dos': curve, 'dos@0': curve})
